@@ -1,0 +1,42 @@
+/*
+ * cli.h - the commands of the spreadbench program and the helpers they
+ * share.  Each command is a function taking (argc, argv) with argv[0] the
+ * command name, parsing its own options with getopt_long, and returning
+ * the process exit status.  Errors go to stderr as "spreadbench: ...",
+ * lowercase, with the subject in quotes.
+ */
+#ifndef SPREADBENCH_CLI_H
+#define SPREADBENCH_CLI_H
+
+#include "kernel.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+int cmd_fire(int argc, char **argv);
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+double now_s(void);
+int parse_int(const char *s, long lo, long hi, long *out);
+int parse_double(const char *s, double *out);
+int parse_u64(const char *s, uint64_t *out);
+
+/* A scenario's landscape, built into a private block. */
+struct landscape_block {
+	struct kernel_scenario sc;
+	enum kernel_dtype dtype;
+	void *buf;
+	size_t bytes;
+	struct kernel_landscape ls;
+};
+int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype dtype,
+			  struct landscape_block *out);
+void landscape_block_release(struct landscape_block *b);
+
+/* Draw a fire's time of arrival and fire type with gnuplot into png. */
+int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
+	      const struct kernel_fire_result *res, const char *title, const char *png);
+/* Where the gnuplot scripts live: $SPREADBENCH_PLOTS or the source tree. */
+const char *plots_dir(void);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * util.c - small helpers shared by the commands: error printing, a
+ * monotonic clock, strict number parsing, and building a scenario's
+ * landscape into a block of its own.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("spreadbench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*s == '-')
+		return -EINVAL;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_double(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype dtype,
+			  struct landscape_block *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = kernel_scenario_find(scenario, seed, &out->sc);
+	if (rc)
+		return rc;
+	out->dtype = dtype;
+	out->bytes = kernel_scenario_input_bytes(&out->sc, dtype);
+	out->buf = kernel_block_alloc(out->bytes);
+	if (!out->buf)
+		return -ENOMEM;
+	rc = kernel_scenario_build(&out->sc, dtype, out->buf);
+	if (rc) {
+		landscape_block_release(out);
+		return rc;
+	}
+	kernel_landscape_attach(&out->sc, dtype, out->buf, &out->ls);
+	return 0;
+}
+
+void landscape_block_release(struct landscape_block *b)
+{
+	kernel_block_free(b->buf, b->bytes);
+	b->buf = NULL;
+}
