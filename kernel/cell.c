@@ -10,6 +10,7 @@
 #include "kernel_internal.h"
 
 #include <math.h>
+#include <string.h>
 
 const char *const kernel_input_names[KERNEL_LAYERS] = {
 	"slope", "aspect", "fuel_model", "canopy_cover", "canopy_height",
@@ -278,44 +279,59 @@ static void gradient_on_slope(float gx, float gy, const float z[2], float g3[3])
 	g3[2] = 0.0f - agree * n[2];
 }
 
-void kernel_burned_cell_behavior(const struct kernel_cell_inputs *in, float gx, float gy,
-				 struct kernel_cell_behavior *out)
+void kernel_cell_max(const struct kernel_cell_inputs *in, struct kernel_cell_max *out)
 {
-	float z[2], g3[3];
-	elevation_gradient(in, z);
-	gradient_on_slope(gx, gy, z, g3);
+	memset(out, 0, sizeof *out);
+	elevation_gradient(in, out->z);
 	const struct kernel_fuel_model *fm = cell_fuel(in);
-	if (magnitude_3d(g3) == 0.0f || !fm->burnable) {
-		if (fm->burnable) {
+	out->burnable = fm->burnable;
+	if (!fm->burnable)
+		return;
+	struct kernel_surface_min min;
+	kernel_cell_surface_min(in, &min);
+	cell_surface_max(in, fm, &min, &out->surface);
+	cell_crown_max(in, fm, &out->crown);
+	out->crowning_spread_rate = kernel_crowning_spread_rate(&out->surface,
+								in->v[KERNEL_IN_CANOPY_COVER],
+								in->v[KERNEL_IN_CANOPY_BASE_HEIGHT],
+								in->v[KERNEL_IN_FOLIAR_MOISTURE]);
+}
+
+void kernel_cell_normal_behavior(const struct kernel_cell_inputs *in, const struct kernel_cell_max *m,
+				 float gx, float gy, struct kernel_cell_behavior *out)
+{
+	float g3[3];
+	gradient_on_slope(gx, gy, m->z, g3);
+	if (magnitude_3d(g3) == 0.0f || !m->burnable) {
+		if (m->burnable) {
 			/* A zero gradient only happens for spot ignitions, which
 			 * this kernel does not make; answer as a head fire. */
 			kernel_head_fire(in, out);
 			return;
 		}
-		unburned_behavior(z, g3, out);
+		unburned_behavior(m->z, g3, out);
 		return;
 	}
-	struct kernel_surface_min min;
-	struct kernel_surface_max smax;
 	struct max_behavior sm, cm;
 	struct behavior3 sn, cn, comb;
-	kernel_cell_surface_min(in, &min);
-	cell_surface_max(in, fm, &min, &smax);
-	surface_as_max(&smax, &sm);
+	surface_as_max(&m->surface, &sm);
 	normal_behavior(&sm, g3, &sn);
-	float rc = kernel_crowning_spread_rate(&smax, in->v[KERNEL_IN_CANOPY_COVER],
-					       in->v[KERNEL_IN_CANOPY_BASE_HEIGHT],
-					       in->v[KERNEL_IN_FOLIAR_MOISTURE]);
-	if (sn.rate <= rc) {
+	if (sn.rate <= m->crowning_spread_rate) {
 		to_cell_behavior(&sn, out);
 		return;
 	}
-	struct kernel_crown_max cmax;
-	cell_crown_max(in, fm, &cmax);
-	crown_as_max(&cmax, &cm);
+	crown_as_max(&m->crown, &cm);
 	normal_behavior(&cm, g3, &cn);
 	combine(&sn, &cn, &comb);
 	to_cell_behavior(&comb, out);
+}
+
+void kernel_burned_cell_behavior(const struct kernel_cell_inputs *in, float gx, float gy,
+				 struct kernel_cell_behavior *out)
+{
+	struct kernel_cell_max m;
+	kernel_cell_max(in, &m);
+	kernel_cell_normal_behavior(in, &m, gx, gy, out);
 }
 
 void kernel_head_fire(const struct kernel_cell_inputs *in, struct kernel_cell_behavior *out)

@@ -183,6 +183,19 @@ void kernel_head_fire(const struct kernel_cell_inputs *in, struct kernel_cell_be
 void kernel_burned_cell_behavior(const struct kernel_cell_inputs *in, float gx, float gy,
 				 struct kernel_cell_behavior *out);
 
+/* The gradient-free part of a burned cell's behaviour, so a caller can
+ * compute it once per distinct input vector. */
+struct kernel_cell_max {
+	bool burnable;
+	float z[2];                      /* elevation gradient */
+	struct kernel_surface_max surface;
+	struct kernel_crown_max crown;
+	float crowning_spread_rate;
+};
+void kernel_cell_max(const struct kernel_cell_inputs *in, struct kernel_cell_max *out);
+void kernel_cell_normal_behavior(const struct kernel_cell_inputs *in, const struct kernel_cell_max *m,
+				 float gx, float gy, struct kernel_cell_behavior *out);
+
 /* ------------------------------------------------------------------ */
 /* Space-time cubes and landscapes (spec section 5)                    */
 /* ------------------------------------------------------------------ */

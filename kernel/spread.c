@@ -67,6 +67,13 @@ struct memo_entry {
 	struct kernel_cell_ellipses ell;
 };
 
+/* The same for the gradient-free part of burned cells' outputs. */
+struct memo_max {
+	bool used;
+	float in[KERNEL_INPUTS];
+	struct kernel_cell_max max;
+};
+
 struct grid {
 	void *p;
 	size_t bytes;
@@ -104,6 +111,7 @@ struct kernel_fire {
 	int t_k[KERNEL_INPUTS];
 
 	struct memo_entry *memo;
+	struct memo_max *memo_max;
 	bool ran;
 };
 
@@ -208,7 +216,10 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	f->dx_inv = (float)(1.0 / ls->cell_width);
 	f->dy_inv = (float)(1.0 / ls->cell_height);
 	f->memo = calloc(MEMO_SIZE, sizeof *f->memo);
-	if (!f->memo) {
+	f->memo_max = calloc(MEMO_SIZE, sizeof *f->memo_max);
+	if (!f->memo || !f->memo_max) {
+		free(f->memo);
+		free(f->memo_max);
 		free(f);
 		return -ENOMEM;
 	}
@@ -232,6 +243,7 @@ void kernel_fire_free(struct kernel_fire *f)
 	free(f->burn);
 	free(f->all_burned);
 	free(f->memo);
+	free(f->memo_max);
 	free(f);
 }
 
@@ -260,6 +272,18 @@ static const struct memo_entry *derive(struct kernel_fire *f, const struct kerne
 	kernel_cell_ellipses(in, &m->min, &m->ell);
 	m->used = true;
 	return m;
+}
+
+static const struct kernel_cell_max *derive_max(struct kernel_fire *f,
+						const struct kernel_cell_inputs *in)
+{
+	struct memo_max *m = &f->memo_max[hash_inputs(in->v) & (MEMO_SIZE - 1)];
+	if (m->used && memcmp(m->in, in->v, sizeof m->in) == 0)
+		return &m->max;
+	memcpy(m->in, in->v, sizeof m->in);
+	kernel_cell_max(in, &m->max);
+	m->used = true;
+	return &m->max;
 }
 
 static void band_fill(struct band *b, size_t i, const struct kernel_cell_ellipses *e)
@@ -418,9 +442,20 @@ static int retest_around(struct kernel_fire *f, int t, int32_t cell)
 	return 0;
 }
 
-/* Bring the tracked arrays in line with the reference counts. */
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Bring the tracked arrays in line with the reference counts.  Cells are
+ * visited in grid order, which keeps new slots in grid order too and lets
+ * neighbouring cells share cache lines when their inputs are read.
+ */
 static int sync_tracked(struct kernel_fire *f)
 {
+	qsort(f->dirty, f->n_dirty, sizeof *f->dirty, cmp_i32);
 	for (size_t i = 0; i < f->n_dirty; i++) {
 		int32_t c = f->dirty[i];
 		int32_t s = f->slot[c];
@@ -641,16 +676,24 @@ static int record_burned(struct kernel_fire *f, int32_t cell)
 	return 0;
 }
 
+static int cmp_burned(const void *a, const void *b)
+{
+	return cmp_i32(&((const struct burned *)a)->cell, &((const struct burned *)b)->cell);
+}
+
+/* Each burned cell writes only its own outputs, so grid order is free to
+ * choose; it reads the inputs with far fewer cache misses. */
 static int process_burned(struct kernel_fire *f)
 {
 	const struct kernel_landscape *ls = f->ls;
+	qsort(f->burn, f->n_burn, sizeof *f->burn, cmp_burned);
 	for (size_t i = 0; i < f->n_burn; i++) {
 		const struct burned *b = &f->burn[i];
 		int y = b->cell / f->cols, x = b->cell % f->cols;
 		struct kernel_cell_inputs in;
 		kernel_cell_inputs_read(ls, clamp_band(ls, b->toa), y, x, &in);
 		struct kernel_cell_behavior beh;
-		kernel_burned_cell_behavior(&in, b->gx, b->gy, &beh);
+		kernel_cell_normal_behavior(&in, derive_max(f, &in), b->gx, b->gy, &beh);
 		/* A cell whose phi changes sign again burns again (spec 10.12):
 		 * its outputs are overwritten, but it is listed once. */
 		bool first = f->toa[b->cell] == 0;
