@@ -11,6 +11,8 @@
 
 static int check_failures;
 static int check_count;
+/* Printed before a failure, e.g. the case being checked; tests may set it. */
+static const char *check_context = "";
 
 #define CHECK(cond)                                                                     \
 	do {                                                                            \
@@ -34,14 +36,28 @@ static int check_count;
 		}                                                                       \
 	} while (0)
 
+/* |got - want| <= rel * |want| + abs: for values that may be zero or tiny
+ * (vector components such as 6e-17 that float32 cannot reproduce). */
+#define CHECK_CLOSE(got, want, rel, abs_)                                               \
+	do {                                                                            \
+		double g_ = (double)(got), w_ = (double)(want);                         \
+		double tol_ = (double)(rel) * fabs(w_) + (double)(abs_);                \
+		check_count++;                                                          \
+		if (!(fabs(g_ - w_) <= tol_) && !(isinf(g_) && isinf(w_) && (g_ > 0) == (w_ > 0))) { \
+			check_failures++;                                               \
+			fprintf(stderr, "%s:%d: %s%s = %.9g, want %.9g (tol %g)\n",     \
+				__FILE__, __LINE__, check_context, #got, g_, w_, tol_);                \
+		}                                                                       \
+	} while (0)
+
 #define CHECK_EQ(got, want)                                                             \
 	do {                                                                            \
 		long long g_ = (long long)(got), w_ = (long long)(want);                \
 		check_count++;                                                          \
 		if (g_ != w_) {                                                         \
 			check_failures++;                                               \
-			fprintf(stderr, "%s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__, \
-				#got, g_, w_);                                          \
+			fprintf(stderr, "%s:%d: %s%s = %lld, want %lld\n", __FILE__, __LINE__, \
+				check_context, #got, g_, w_);                                          \
 		}                                                                       \
 	} while (0)
 
