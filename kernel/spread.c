@@ -455,7 +455,8 @@ static int cmp_i32(const void *a, const void *b)
  */
 static int sync_tracked(struct kernel_fire *f)
 {
-	qsort(f->dirty, f->n_dirty, sizeof *f->dirty, cmp_i32);
+	if (f->n_dirty > 1)
+		qsort(f->dirty, f->n_dirty, sizeof *f->dirty, cmp_i32);
 	for (size_t i = 0; i < f->n_dirty; i++) {
 		int32_t c = f->dirty[i];
 		int32_t s = f->slot[c];
@@ -686,7 +687,8 @@ static int cmp_burned(const void *a, const void *b)
 static int process_burned(struct kernel_fire *f)
 {
 	const struct kernel_landscape *ls = f->ls;
-	qsort(f->burn, f->n_burn, sizeof *f->burn, cmp_burned);
+	if (f->n_burn > 1)
+		qsort(f->burn, f->n_burn, sizeof *f->burn, cmp_burned);
 	for (size_t i = 0; i < f->n_burn; i++) {
 		const struct burned *b = &f->burn[i];
 		int y = b->cell / f->cols, x = b->cell % f->cols;
