@@ -7,6 +7,8 @@ packages=(
   build-essential cmake pkg-config   # compiler and build
   libcsv-dev                         # CSV reading and writing
   libjansson-dev                     # JSON output
+  libhwloc-dev hwloc                 # topology (and lstopo for users)
+  git                                # the commit recorded with results
   gnuplot-nox                        # plots (run as an external program)
 )
 

@@ -1,0 +1,710 @@
+/*
+ * csvio.c - the CSV files of benchmark results: an appending writer that
+ * never leaves half a row behind, and a whole-file reader that tolerates
+ * '#' comment lines, both built on libcsv (csv_write quotes, csv_parse
+ * splits).  It leaves out what a general CSV library would offer: other
+ * delimiters, streaming reads of files too big for memory, and any
+ * knowledge of what the columns mean.
+ *
+ * Telling comments from data.  libcsv knows nothing of comments, so the
+ * reader feeds it one line at a time and drops a line starting with '#'
+ * only when that line starts a record.  Whether it does cannot be read
+ * from the callbacks alone: a quoted first field that spans lines, as in
+ * "x\n# y",z, has produced no callback by the end of its first line.  The
+ * reader therefore counts double quotes.  With CSV_STRICT, libcsv rejects
+ * a quote anywhere except where it opens a quoted field, closes it, or is
+ * doubled inside it, so as long as parsing goes on, an odd count since the
+ * start of the file means the parser is inside a quoted field, and an even
+ * count at the end of a line means the newline ended a record (or was a
+ * blank line, which libcsv skips).  Comment lines are never fed to libcsv,
+ * so their quotes do not count.
+ */
+#include "csvio.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct csvio_writer {
+	int fd;
+	int ncol;
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* A growing string, for rows before they are written and for messages. */
+struct strbuf {
+	char *p;
+	size_t len, cap;
+};
+
+/* Makes room for n more bytes and a terminating NUL. */
+static int sb_reserve(struct strbuf *b, size_t n)
+{
+	if (n >= SIZE_MAX / 2 - b->len)
+		return -ENOMEM;
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static int sb_add(struct strbuf *b, const char *s, size_t n)
+{
+	int rc = sb_reserve(b, n);
+	if (rc)
+		return rc;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int sb_str(struct strbuf *b, const char *s)
+{
+	return sb_add(b, s, strlen(s));
+}
+
+static int grow_ptrs(char ***arr, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / sizeof **arr)
+			return -ENOMEM;
+		n *= 2;
+	}
+	char **p = realloc(*arr, n * sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Whether a field must be quoted to read back unchanged.  libcsv trims
+ * spaces and tabs around bare fields, and the reader would take a record
+ * whose first field starts with '#' for a comment line. */
+static bool needs_quotes(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	if (s[0] == '#' || is_blank(s[0]) || is_blank(s[n - 1]))
+		return true;
+	return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+/* Appends fields[0..ncol) as one CSV record ending in "\n". */
+static int format_row(struct strbuf *b, const char *const *fields, int ncol)
+{
+	for (int i = 0; i < ncol; i++) {
+		const char *s = fields[i] ? fields[i] : "";
+		size_t n = strlen(s);
+		int rc = 0;
+		if (i > 0 && (rc = sb_add(b, ",", 1)))
+			return rc;
+		/* A lone empty field would make a blank line, which readers
+		 * skip, so it is written as "". */
+		if (needs_quotes(s, n) || (ncol == 1 && n == 0)) {
+			/* csv_write returns the length it needs whatever room
+			 * it is given, so the first call only measures. */
+			size_t need = csv_write(NULL, 0, s, n);
+			if ((rc = sb_reserve(b, need)))
+				return rc;
+			b->len += csv_write(b->p + b->len, need, s, n);
+			b->p[b->len] = '\0';
+		} else if ((rc = sb_add(b, s, n))) {
+			return rc;
+		}
+	}
+	return sb_add(b, "\n", 1);
+}
+
+/* Joins names with commas, for messages. */
+static const char *join(const char *const *names, int n, struct strbuf *b)
+{
+	b->len = 0;
+	for (int i = 0; i < n; i++)
+		if ((i && sb_add(b, ",", 1)) || sb_str(b, names[i]))
+			return "(out of memory)";
+	return b->p ? b->p : "";
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct reader {
+	const char *path;
+	struct csvio_table *t;
+	char **row;             /* fields of the record being parsed */
+	size_t nfield, row_cap;
+	size_t cells_cap, comments_cap;
+	size_t line;            /* the line being fed to the parser, from 1 */
+	size_t rec_line;        /* the line the current record started on */
+	int rc;
+	char *err;
+	size_t errlen;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct reader *r = data;
+	if (r->rc)
+		return;
+	char *f = malloc(len + 1);
+	if (!f || grow_ptrs(&r->row, &r->row_cap, r->nfield + 1)) {
+		free(f);
+		r->rc = -ENOMEM;
+		return;
+	}
+	/* Without CSV_EMPTY_IS_NULL s is the parser's buffer, but an empty
+	 * field before any data has been buffered could still be NULL. */
+	if (len)
+		memcpy(f, s, len);
+	f[len] = '\0';
+	r->row[r->nfield++] = f;
+}
+
+static int take_header(struct reader *r)
+{
+	if (r->nfield > INT_MAX) {
+		set_err(r->err, r->errlen, "'%s' line %zu: too many columns", r->path, r->rec_line);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < r->nfield; i++) {
+		if (!r->row[i][0]) {
+			set_err(r->err, r->errlen, "'%s' line %zu: column %zu has no name",
+				r->path, r->rec_line, i + 1);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(r->row[i], r->row[j])) {
+				set_err(r->err, r->errlen, "'%s' line %zu: duplicate column '%s'",
+					r->path, r->rec_line, r->row[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	r->t->columns = r->row;
+	r->t->ncol = (int)r->nfield;
+	r->row = NULL;
+	r->row_cap = r->nfield = 0;
+	return 0;
+}
+
+static void on_record(int c, void *data)
+{
+	struct reader *r = data;
+	struct csvio_table *t = r->t;
+	(void)c;
+	if (r->rc)
+		return;
+	if (!t->columns) {
+		r->rc = take_header(r);
+		return;
+	}
+	if (r->nfield != (size_t)t->ncol) {
+		set_err(r->err, r->errlen, "'%s' line %zu: %zu field%s, the header has %d",
+			r->path, r->rec_line, r->nfield, r->nfield == 1 ? "" : "s", t->ncol);
+		r->rc = -EINVAL;
+		return;
+	}
+	size_t n = (size_t)t->ncol;
+	if (t->nrows + 1 > SIZE_MAX / sizeof(char *) / n ||
+	    grow_ptrs(&t->cells, &r->cells_cap, (t->nrows + 1) * n)) {
+		r->rc = -ENOMEM;
+		return;
+	}
+	memcpy(t->cells + t->nrows * n, r->row, n * sizeof *r->row);
+	t->nrows++;
+	r->nfield = 0;
+}
+
+/* Keeps a comment line's text, without "#", one space and the line end. */
+static int add_comment(struct reader *r, const char *line, size_t n)
+{
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	line++;
+	n--;
+	if (n && *line == ' ') {
+		line++;
+		n--;
+	}
+	char *c = strndup(line, n);
+	if (!c || grow_ptrs(&r->t->comments, &r->comments_cap, r->t->ncomments + 1)) {
+		free(c);
+		return -ENOMEM;
+	}
+	r->t->comments[r->t->ncomments++] = c;
+	return 0;
+}
+
+static bool blank_line(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_blank(s[i]) && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+/* Reads f into t; with header_only, stops once the header row is in. */
+static int read_stream(FILE *f, const char *path, bool header_only, struct csvio_table *t,
+		       char *err, size_t errlen)
+{
+	struct reader r = { .path = path, .t = t, .err = err, .errlen = errlen };
+	struct csv_parser p;
+	char *line = NULL;
+	size_t cap = 0, quote_line = 0;
+	bool in_quotes = false;
+	ssize_t n;
+	int rc = 0, e = 0;
+
+	memset(t, 0, sizeof *t);
+	/* CSV_STRICT keeps the quote count meaningful (see the top of the
+	 * file); CSV_STRICT_FINI turns a quote still open at end of file into
+	 * an error instead of a silently truncated last field. */
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
+		set_err(err, errlen, "cannot set up the csv parser for '%s'", path);
+		return -ENOMEM;
+	}
+	for (;;) {
+		n = getline(&line, &cap, f);
+		if (n < 0) {
+			e = errno;
+			break;
+		}
+		r.line++;
+		if (!in_quotes) {
+			if (line[0] == '#') {
+				if ((rc = add_comment(&r, line, (size_t)n)))
+					goto out;
+				continue;
+			}
+			if (!blank_line(line, (size_t)n))
+				r.rec_line = r.line;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (line[i] == '"') {
+				in_quotes = !in_quotes;
+				if (in_quotes)
+					quote_line = r.line;
+			}
+		}
+		if (csv_parse(&p, line, (size_t)n, on_field, on_record, &r) != (size_t)n && !r.rc) {
+			if (csv_error(&p) == CSV_EPARSE) {
+				set_err(err, errlen, "'%s' line %zu: stray double quote", path, r.line);
+				r.rc = -EINVAL;
+			} else {
+				r.rc = -ENOMEM;
+			}
+		}
+		if ((rc = r.rc))
+			goto out;
+		if (header_only && t->columns)
+			goto out;
+	}
+	/* getline also returns -1 when it runs out of memory, without
+	 * marking the stream; only a clean end of file is no error. */
+	if (ferror(f) || !feof(f)) {
+		rc = e ? -e : -EIO;
+		set_err(err, errlen, "cannot read '%s': %s", path, strerror(-rc));
+		goto out;
+	}
+	/* csv_fini submits a last record that has no final newline. */
+	if (csv_fini(&p, on_field, on_record, &r) && !r.rc) {
+		set_err(err, errlen, "'%s' line %zu: quoted field not closed at end of file",
+			path, quote_line);
+		r.rc = -EINVAL;
+	}
+	if ((rc = r.rc))
+		goto out;
+	if (!t->columns) {
+		set_err(err, errlen, "'%s' has no header row", path);
+		rc = -EINVAL;
+	}
+out:
+	if (rc == -ENOMEM && err && errlen && !err[0])
+		set_err(err, errlen, "out of memory reading '%s'", path);
+	for (size_t i = 0; i < r.nfield; i++)
+		free(r.row[i]);
+	free(r.row);
+	free(line);
+	csv_free(&p);
+	if (rc)
+		csvio_table_release(t);
+	return rc;
+}
+
+int csvio_read(const char *path, struct csvio_table *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	if (err && errlen)
+		err[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		int rc = -errno;
+		set_err(err, errlen, "cannot open '%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	int rc = read_stream(f, path, false, out, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int csvio_column(const struct csvio_table *t, const char *name)
+{
+	for (int i = 0; t && name && i < t->ncol; i++)
+		if (!strcmp(t->columns[i], name))
+			return i;
+	return -1;
+}
+
+const char *csvio_cell(const struct csvio_table *t, size_t row, int col)
+{
+	if (!t || row >= t->nrows || col < 0 || col >= t->ncol)
+		return NULL;
+	return t->cells[row * (size_t)t->ncol + (size_t)col];
+}
+
+void csvio_table_release(struct csvio_table *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->ncol && t->columns; i++)
+		free(t->columns[i]);
+	for (size_t i = 0; i < t->nrows * (size_t)t->ncol; i++)
+		free(t->cells[i]);
+	for (size_t i = 0; i < t->ncomments; i++)
+		free(t->comments[i]);
+	free(t->columns);
+	free(t->cells);
+	free(t->comments);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+/* The lock orders concurrent writers of one file: the header decision in
+ * csvio_writer_open and each row's append.  Filesystems without flock
+ * (some NFS set-ups) still get single-write appends, so that is no error. */
+static int lock_file(int fd)
+{
+	while (flock(fd, LOCK_EX) != 0) {
+		int e = errno;
+		if (e == EINTR)
+			continue;
+		if (e == ENOLCK || e == EOPNOTSUPP || e == ENOSYS)
+			return 0;
+		return -e;
+	}
+	return 0;
+}
+
+static void unlock_file(int fd)
+{
+	flock(fd, LOCK_UN);
+}
+
+/* Appends b to fd under the caller's lock, all of it or nothing: after a
+ * failed or short write (a full disk) the file is cut back to its old
+ * length.  One thing can still tear a row: the kernel stops a write to a
+ * regular file between pages when the process is killed, so a row that
+ * straddles a 4 KiB boundary of the file can in principle be cut by
+ * SIGKILL.  The reader then names its line. */
+static int write_whole(int fd, const char *b, size_t len)
+{
+	struct stat st;
+	size_t done = 0;
+	int rc = 0;
+	if (fstat(fd, &st))
+		return -errno;
+	while (done < len) {
+		ssize_t n = write(fd, b + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (rc && done) {
+		int trc = ftruncate(fd, st.st_size);
+		(void)trc;
+	}
+	return rc;
+}
+
+static int check_columns(const char *path, const char *const *columns, int ncol,
+			 char *err, size_t errlen)
+{
+	if (!columns || ncol < 1) {
+		set_err(err, errlen, "'%s': no columns given", path);
+		return -EINVAL;
+	}
+	for (int i = 0; i < ncol; i++) {
+		if (!columns[i] || !columns[i][0]) {
+			set_err(err, errlen, "'%s': column %d has no name", path, i + 1);
+			return -EINVAL;
+		}
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(columns[i], columns[j])) {
+				set_err(err, errlen, "'%s': duplicate column '%s'", path, columns[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Writes the context lines and the header row to an empty file, as one
+ * write so that a reader never sees context without a header. */
+static int write_preamble(int fd, const char *const *columns, int ncol,
+			  const char *const *context, int ncontext)
+{
+	struct strbuf b = { 0 };
+	int rc = 0;
+	for (int i = 0; i < ncontext && !rc; i++) {
+		/* One comment line per line of text, so that a multi-line
+		 * value (a compiler banner) cannot spill into the data. */
+		const char *s = context[i] ? context[i] : "";
+		do {
+			size_t n = strcspn(s, "\n");
+			rc = sb_add(&b, "# ", 2);
+			if (!rc)
+				rc = sb_add(&b, s, n);
+			if (!rc)
+				rc = sb_add(&b, "\n", 1);
+			s += n;
+		} while (!rc && *s++);
+	}
+	if (!rc)
+		rc = format_row(&b, columns, ncol);
+	if (!rc)
+		rc = write_whole(fd, b.p, b.len);
+	free(b.p);
+	return rc;
+}
+
+/* Checks that a non-empty file's header row is exactly columns.  It reads
+ * through a copy of fd, so what it sees is the file the lock covers. */
+static int check_header(int fd, const char *path, const char *const *columns, int ncol,
+			char *err, size_t errlen)
+{
+	struct csvio_table t = { 0 };
+	struct strbuf a = { 0 }, b = { 0 };
+	FILE *f = NULL;
+	int dfd = -1, rc = 0;
+
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	f = fdopen(dfd, "r");
+	if (!f) {
+		rc = -errno;
+		goto out;
+	}
+	dfd = -1;
+	/* The copy shares the file offset, which O_APPEND writes ignore. */
+	if (fseek(f, 0, SEEK_SET)) {
+		rc = -errno;
+		goto out;
+	}
+	if ((rc = read_stream(f, path, true, &t, err, errlen)))
+		goto out;
+	bool same = t.ncol == ncol;
+	for (int i = 0; same && i < ncol; i++)
+		same = !strcmp(t.columns[i], columns[i]);
+	if (!same) {
+		set_err(err, errlen, "'%s' has different columns: expected %s, found %s", path,
+			join(columns, ncol, &a), join((const char *const *)t.columns, t.ncol, &b));
+		rc = -EINVAL;
+	}
+out:
+	if (f)
+		fclose(f);
+	if (dfd >= 0)
+		close(dfd);
+	csvio_table_release(&t);
+	free(a.p);
+	free(b.p);
+	return rc;
+}
+
+int csvio_writer_open(const char *path, const char *const *columns, int ncol,
+		      const char *const *context, int ncontext,
+		      struct csvio_writer **out, char *err, size_t errlen)
+{
+	struct csvio_writer *w = NULL;
+	struct stat st;
+	bool locked = false;
+	int fd = -1, rc;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if ((rc = check_columns(path, columns, ncol, err, errlen)))
+		return rc;
+	if (ncontext < 0 || (ncontext > 0 && !context)) {
+		set_err(err, errlen, "'%s': bad context lines", path);
+		return -EINVAL;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	/* Held until the header is written or checked, so that two writers
+	 * starting on a new file do not both write a header. */
+	if ((rc = lock_file(fd)))
+		goto out;
+	locked = true;
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		goto out;
+	}
+	if (st.st_size == 0) {
+		rc = write_preamble(fd, columns, ncol, context, ncontext);
+	} else if (!(rc = check_header(fd, path, columns, ncol, err, errlen))) {
+		/* A file whose last line has no newline (edited by hand, or
+		 * torn) gets one, so that the first new row starts a line. */
+		char last;
+		ssize_t n = pread(fd, &last, 1, st.st_size - 1);
+		if (n != 1)
+			rc = n < 0 ? -errno : -EIO;
+		else if (last != '\n')
+			rc = write_whole(fd, "\n", 1);
+	}
+	if (!rc && fdatasync(fd))
+		rc = -errno;
+	if (!rc && !(w = malloc(sizeof *w)))
+		rc = -ENOMEM;
+out:
+	if (locked)
+		unlock_file(fd);
+	if (rc) {
+		if (err && errlen && !err[0])
+			set_err(err, errlen, "cannot open '%s' for appending: %s", path,
+				strerror(-rc));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	w->fd = fd;
+	w->ncol = ncol;
+	*out = w;
+	return 0;
+}
+
+/* The row is formatted first so that one write(2) puts all of it in. */
+int csvio_write_row(struct csvio_writer *w, const char *const *fields)
+{
+	struct strbuf b = { 0 };
+	int rc;
+
+	if (!w || !fields)
+		return -EINVAL;
+	if ((rc = format_row(&b, fields, w->ncol)))
+		goto out;
+	if ((rc = lock_file(w->fd)))
+		goto out;
+	rc = write_whole(w->fd, b.p, b.len);
+	unlock_file(w->fd);
+	/* Synced outside the lock: the lock only orders the appends. */
+	if (!rc && fdatasync(w->fd))
+		rc = -errno;
+out:
+	free(b.p);
+	return rc;
+}
+
+int csvio_writer_close(struct csvio_writer *w)
+{
+	int rc = 0;
+	if (!w)
+		return 0;
+	if (close(w->fd))
+		rc = -errno;
+	free(w);
+	return rc;
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+int csvio_parse_double(const char *s, double *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -ENODATA;
+	/* strtod skips leading white space; a field that has some is not a
+	 * number this program wrote. */
+	if (isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(s, &end);
+	int e = errno;
+	if (end == s || *end)
+		return -EINVAL;
+	/* glibc also reports ERANGE for subnormal results, which are exact
+	 * enough to keep; only overflow and underflow to zero are refused. */
+	if (e == ERANGE && (v == 0 || isinf(v)))
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int csvio_parse_long(const char *s, long *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -ENODATA;
+	if (isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	int e = errno;
+	if (end == s || *end)
+		return -EINVAL;
+	if (e == ERANGE)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}

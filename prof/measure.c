@@ -1,0 +1,712 @@
+/*
+ * measure.c - time and memory of a process tree, read from Linux's /proc.
+ * A tree is found through /proc/PID/task/TID/children of every thread (a
+ * child belongs to the thread that forked it), or, on kernels built
+ * without those files, by reading the parent of every process in
+ * /proc/PID/stat.  Each live process then contributes the Rss and Pss
+ * lines of its smaps_rollup: PSS splits each shared page among the
+ * processes mapping it, so its sum counts the page once, while the RSS sum
+ * counts it once per process, as naive tools do.  A sample is not atomic:
+ * processes that start or end while the tree is walked may be missed or
+ * seen half-built, and such a process is never an error.  It leaves out
+ * other operating systems, per-process figures, and ru_maxrss, which is a
+ * lifetime maximum (and inflated after exec) that no run can reset.
+ */
+#include "measure.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The sampler may use at most this share of one core before it slows
+ * down, judged over this many samples, and never waits longer than this
+ * between samples because it slowed itself down. */
+#define SAMPLER_CPU_LIMIT 0.005
+#define SAMPLER_WINDOW 4
+#define SAMPLER_MAX_INTERVAL_S 1.0
+
+double measure_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------------ */
+/* Walking a tree                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Scratch space for one walk.  The sampler keeps one for its lifetime, so
+ * that once the arrays have grown to the tree's size a sample allocates
+ * nothing. */
+struct tree_scan {
+	pid_t *pids;                     /* the tree, root first */
+	size_t n, cap;
+	pid_t *all, *all_ppid;           /* every process, for the stat fallback */
+	size_t all_n, all_cap;
+	char buf[8192];
+	_Alignas(8) char dents[8192];    /* getdents64 records are 8-aligned */
+};
+
+static void scan_release(struct tree_scan *sc)
+{
+	free(sc->pids);
+	free(sc->all);
+	free(sc->all_ppid);
+	sc->pids = sc->all = sc->all_ppid = NULL;
+	sc->n = sc->cap = sc->all_n = sc->all_cap = 0;
+}
+
+static int scan_push(struct tree_scan *sc, pid_t pid)
+{
+	/* A process reparented while the tree is walked can be listed twice;
+	 * trees are small enough for a linear check. */
+	for (size_t i = 0; i < sc->n; i++)
+		if (sc->pids[i] == pid)
+			return 0;
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? 2 * sc->cap : 64;
+		pid_t *p = realloc(sc->pids, cap * sizeof *p);
+		if (!p)
+			return -ENOMEM;
+		sc->pids = p;
+		sc->cap = cap;
+	}
+	sc->pids[sc->n++] = pid;
+	return 0;
+}
+
+static int scan_push_all(struct tree_scan *sc, pid_t pid, pid_t ppid)
+{
+	if (sc->all_n == sc->all_cap) {
+		size_t cap = sc->all_cap ? 2 * sc->all_cap : 512;
+		pid_t *p = realloc(sc->all, cap * sizeof *p);
+		if (!p)
+			return -ENOMEM;
+		sc->all = p;
+		p = realloc(sc->all_ppid, cap * sizeof *p);
+		if (!p)
+			return -ENOMEM;
+		sc->all_ppid = p;
+		sc->all_cap = cap;
+	}
+	sc->all[sc->all_n] = pid;
+	sc->all_ppid[sc->all_n] = ppid;
+	sc->all_n++;
+	return 0;
+}
+
+/* Reads all of a small file (up to cap - 1 bytes) and ends it with NUL. */
+static int read_small(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	int rc = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (n < cap - 1) {
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+out:
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static bool is_pid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Pushes the pids listed in TASK/children, read in pieces because a
+ * thread may have more children than one buffer holds. */
+static int add_task_children(struct tree_scan *sc, int taskdir, const char *tid)
+{
+	char path[300];
+	long pid = -1;
+	int rc = 0;
+	snprintf(path, sizeof path, "%s/children", tid);
+	int fd = openat(taskdir, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, sc->buf, sizeof sc->buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		for (ssize_t i = 0; i < r; i++) {
+			char c = sc->buf[i];
+			if (c >= '0' && c <= '9') {
+				pid = (pid < 0 ? 0 : pid * 10) + (c - '0');
+			} else if (pid >= 0) {
+				rc = scan_push(sc, (pid_t)pid);
+				if (rc)
+					goto out;
+				pid = -1;
+			}
+		}
+	}
+	if (pid >= 0)
+		rc = scan_push(sc, (pid_t)pid);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Pushes the children of every thread of the process open at procdir. */
+static int add_children(struct tree_scan *sc, int procdir)
+{
+	int rc = 0;
+	int taskdir = openat(procdir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (taskdir < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = getdents64(taskdir, sc->dents, sizeof sc->dents);
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(sc->dents + off);
+			off += d->d_reclen;
+			if (!is_pid_name(d->d_name))
+				continue;
+			rc = add_task_children(sc, taskdir, d->d_name);
+			/* The thread ended since the directory was read. */
+			if (rc == -ENOENT || rc == -ESRCH)
+				rc = 0;
+			if (rc)
+				goto out;
+		}
+	}
+out:
+	if (taskdir >= 0)
+		close(taskdir);
+	return rc;
+}
+
+/* Adds one process's smaps_rollup to acc.  -ESRCH for a zombie, whose
+ * file is empty on older kernels and unreadable on newer ones. */
+static int add_rollup(struct tree_scan *sc, int procdir, struct measure_tree *acc)
+{
+	size_t len;
+	int rc = read_small(procdir, "smaps_rollup", sc->buf, sizeof sc->buf, &len);
+	if (rc)
+		return rc;
+	if (len == 0)
+		return -ESRCH;
+	unsigned long long rss_kb = 0, pss_kb = 0;
+	bool have_rss = false, have_pss = false;
+	for (char *line = sc->buf; line && *line;) {
+		if (!strncmp(line, "Rss:", 4)) {
+			rss_kb = strtoull(line + 4, NULL, 10);
+			have_rss = true;
+		} else if (!strncmp(line, "Pss:", 4)) {
+			pss_kb = strtoull(line + 4, NULL, 10);
+			have_pss = true;
+		}
+		char *nl = strchr(line, '\n');
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!have_rss || !have_pss)
+		return -EPROTO;
+	acc->rss_sum_bytes += (uint64_t)rss_kb * 1024;
+	acc->pss_bytes += (uint64_t)pss_kb * 1024;
+	acc->procs++;
+	return 0;
+}
+
+/* Opening /proc/PID once and reading relative to it means every file read
+ * belongs to the same process, even if its pid is reused meanwhile. */
+static int visit(struct tree_scan *sc, pid_t pid, bool follow_children, struct measure_tree *acc)
+{
+	char path[32];
+	int rc = 0;
+	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	int procdir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procdir < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (follow_children) {
+		rc = add_children(sc, procdir);
+		if (rc)
+			goto out;
+	}
+	rc = add_rollup(sc, procdir, acc);
+out:
+	if (procdir >= 0)
+		close(procdir);
+	return rc;
+}
+
+/* The fallback: every process's parent from /proc/PID/stat, then the
+ * descendants of the root (already in sc->pids) from those links. */
+static int collect_by_stat(struct tree_scan *sc)
+{
+	char name[32];
+	int rc = 0;
+	sc->all_n = 0;
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = getdents64(procfd, sc->dents, sizeof sc->dents);
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(sc->dents + off);
+			off += d->d_reclen;
+			if (!is_pid_name(d->d_name) || strlen(d->d_name) > 12)
+				continue;
+			snprintf(name, sizeof name, "%s/stat", d->d_name);
+			if (read_small(procfd, name, sc->buf, sizeof sc->buf, NULL))
+				continue;               /* it ended since the listing */
+			/* The command name may hold spaces and ')', so parse
+			 * after its last ')': " state ppid ...". */
+			char *p = strrchr(sc->buf, ')');
+			char state;
+			int ppid;
+			if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+				continue;
+			rc = scan_push_all(sc, (pid_t)atoi(d->d_name), (pid_t)ppid);
+			if (rc)
+				goto out;
+		}
+	}
+	for (size_t i = 0; i < sc->n; i++)
+		for (size_t j = 0; j < sc->all_n; j++)
+			if (sc->all_ppid[j] == sc->pids[i]) {
+				rc = scan_push(sc, sc->all[j]);
+				if (rc)
+					goto out;
+			}
+out:
+	if (procfd >= 0)
+		close(procfd);
+	return rc;
+}
+
+/* Whether this kernel has /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN);
+ * asked once, since it cannot change while we run. */
+static bool have_children_files(void)
+{
+	static atomic_int known;         /* 0 not asked, 1 present, -1 absent */
+	int v = atomic_load(&known);
+	if (!v) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+		v = access(path, F_OK) == 0 || errno != ENOENT ? 1 : -1;
+		atomic_store(&known, v);
+	}
+	return v > 0;
+}
+
+static int scan_tree(struct tree_scan *sc, pid_t root, struct measure_tree *out)
+{
+	struct measure_tree acc = { 0 };
+	bool children = have_children_files();
+	sc->n = 0;
+	int rc = scan_push(sc, root);
+	if (!rc && !children)
+		rc = collect_by_stat(sc);
+	/* sc->pids grows while it is walked: each visit appends the
+	 * children it finds, so this is a breadth-first walk. */
+	for (size_t i = 0; !rc && i < sc->n; i++) {
+		rc = visit(sc, sc->pids[i], children, &acc);
+		if (rc == -ENOENT || rc == -ESRCH)
+			rc = 0;
+	}
+	if (!rc && acc.procs == 0)
+		rc = -ESRCH;
+	*out = rc ? (struct measure_tree){ 0 } : acc;
+	return rc;
+}
+
+int measure_tree_now(pid_t root, struct measure_tree *out)
+{
+	struct tree_scan sc = { 0 };
+	if (root <= 0) {
+		*out = (struct measure_tree){ 0 };
+		return -EINVAL;
+	}
+	int rc = scan_tree(&sc, root, out);
+	scan_release(&sc);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The sampler                                                         */
+/* ------------------------------------------------------------------ */
+
+struct measure_sampler {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;             /* on CLOCK_MONOTONIC, like measure_now */
+	bool started, stopping;          /* guarded by lock */
+	struct measure_peak peak;        /* guarded by lock */
+	int err;                         /* first failed sample; guarded by lock */
+	double interval_s;               /* as asked for */
+	struct tree_scan scan;           /* the thread's own */
+};
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static struct timespec to_timespec(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t };
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 999999999L;
+	if (ts.tv_nsec < 0)
+		ts.tv_nsec = 0;
+	return ts;
+}
+
+/* Walks the tree without the lock, so that stop() never waits for a walk
+ * to take the lock, then folds the result into the peaks. */
+static void sampler_sample(struct measure_sampler *s, pid_t root)
+{
+	struct measure_tree t;
+	int rc = scan_tree(&s->scan, root, &t);
+	pthread_mutex_lock(&s->lock);
+	if (rc) {
+		if (!s->err)
+			s->err = rc;
+	} else {
+		if (t.pss_bytes > s->peak.pss_bytes)
+			s->peak.pss_bytes = t.pss_bytes;
+		if (t.rss_sum_bytes > s->peak.rss_sum_bytes)
+			s->peak.rss_sum_bytes = t.rss_sum_bytes;
+		if (t.procs > s->peak.max_procs)
+			s->peak.max_procs = t.procs;
+		s->peak.samples++;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *sampler_main(void *arg)
+{
+	struct measure_sampler *s = arg;
+	pid_t root = getpid();
+	double interval = s->interval_s;
+	double t_start = measure_now(), cpu_start = thread_cpu_s();
+	double win_t = t_start, win_cpu = cpu_start, last = t_start;
+	long regular = 0;
+	int win_n = 0;
+
+	sampler_sample(s, root);
+	pthread_mutex_lock(&s->lock);
+	s->started = true;
+	pthread_cond_broadcast(&s->cond);
+	double next = t_start + interval;
+	for (;;) {
+		while (!s->stopping && measure_now() < next) {
+			struct timespec ts = to_timespec(next);
+			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+		}
+		if (s->stopping)
+			break;
+		pthread_mutex_unlock(&s->lock);
+
+		double t = measure_now();
+		sampler_sample(s, root);
+		regular++;
+		last = t;
+		if (++win_n == SAMPLER_WINDOW) {
+			double now = measure_now(), cpu = thread_cpu_s();
+			if (interval < SAMPLER_MAX_INTERVAL_S &&
+			    cpu - win_cpu > SAMPLER_CPU_LIMIT * (now - win_t)) {
+				interval *= 2;
+				if (interval > SAMPLER_MAX_INTERVAL_S)
+					interval = SAMPLER_MAX_INTERVAL_S;
+			}
+			win_t = now;
+			win_cpu = cpu;
+			win_n = 0;
+		}
+		/* Keep to a fixed schedule, but when a walk overran the
+		 * interval, wait a whole interval rather than walk again at
+		 * once: a tree too big to walk in time must not take a core. */
+		next = t + interval;
+		double now = measure_now();
+		if (next < now)
+			next = now + interval;
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+
+	/* The final sample sees what changed since the last scheduled one,
+	 * such as workers started just before stop(). */
+	sampler_sample(s, root);
+	double elapsed = measure_now() - t_start, cpu = thread_cpu_s() - cpu_start;
+	pthread_mutex_lock(&s->lock);
+	/* The final sample is off the schedule, so it is not an interval. */
+	s->peak.interval_s = regular > 0 ? (last - t_start) / (double)regular : s->interval_s;
+	s->peak.cpu_s = cpu;
+	s->peak.cpu_fraction = elapsed > 0 ? cpu / elapsed : 0;
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int measure_sampler_start(double interval_s, struct measure_sampler **out)
+{
+	struct measure_sampler *s = NULL;
+	pthread_condattr_t ca;
+	bool have_ca = false, have_lock = false, have_cond = false;
+	int rc;
+
+	*out = NULL;
+	if (!(interval_s > 0 && interval_s <= 3600)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	s->interval_s = interval_s;
+	rc = -pthread_mutex_init(&s->lock, NULL);
+	if (rc)
+		goto out;
+	have_lock = true;
+	rc = -pthread_condattr_init(&ca);
+	if (rc)
+		goto out;
+	have_ca = true;
+	rc = -pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (rc)
+		goto out;
+	rc = -pthread_cond_init(&s->cond, &ca);
+	if (rc)
+		goto out;
+	have_cond = true;
+
+	/* The thread inherits this mask: with every signal blocked in it,
+	 * SIGINT, SIGTERM and SIGCHLD always reach the threads that handle
+	 * them, and no sample is cut short by EINTR. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = -pthread_create(&s->thread, NULL, sampler_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		goto out;
+
+	/* Wait for the first sample, so that the caller's measured work
+	 * never starts before the sampler has seen the tree. */
+	pthread_mutex_lock(&s->lock);
+	while (!s->started)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	*out = s;
+	s = NULL;
+out:
+	if (have_ca)
+		pthread_condattr_destroy(&ca);
+	if (s) {
+		if (have_cond)
+			pthread_cond_destroy(&s->cond);
+		if (have_lock)
+			pthread_mutex_destroy(&s->lock);
+		free(s);
+	}
+	return rc;
+}
+
+int measure_sampler_stop(struct measure_sampler *s, struct measure_peak *out)
+{
+	if (out)
+		*out = (struct measure_peak){ 0 };
+	if (!s)
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+
+	if (out)
+		*out = s->peak;
+	int rc = s->err;
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	scan_release(&s->scan);
+	free(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* This process                                                        */
+/* ------------------------------------------------------------------ */
+
+int measure_self_hwm(uint64_t *bytes)
+{
+	char buf[8192];
+	*bytes = 0;
+	int rc = read_small(AT_FDCWD, "/proc/self/status", buf, sizeof buf, NULL);
+	if (rc)
+		return rc;
+	char *line = strstr(buf, "\nVmHWM:");
+	if (!line)
+		return -ENOENT;                 /* a kernel thread has no memory */
+	*bytes = (uint64_t)strtoull(line + 7, NULL, 10) * 1024;
+	return 0;
+}
+
+int measure_reset_hwm(void)
+{
+	int rc = 0;
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	ssize_t w = write(fd, "5", 1);
+	if (w < 0)
+		rc = -errno;
+	else if (w != 1)
+		rc = -EIO;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Where cgroup v2 is mounted, and which cgroup path that mount's root is
+ * (not "/" inside a container that sees only its own subtree). */
+static int cgroup2_mount(char *mnt, size_t mnt_cap, char *root, size_t root_cap)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -ENOENT;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		rc = -errno;
+		goto out;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		/* "id parent major:minor root mountpoint options... - fstype ..." */
+		char *dash = strstr(line, " - cgroup2 ");
+		char r[PATH_MAX], m[PATH_MAX];
+		if (!dash || sscanf(line, "%*d %*d %*s %4095s %4095s", r, m) != 2)
+			continue;
+		if (strlen(m) >= mnt_cap || strlen(r) >= root_cap)
+			continue;
+		strcpy(mnt, m);
+		strcpy(root, r);
+		rc = 0;
+		break;
+	}
+out:
+	free(line);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+int measure_cgroup_peak(uint64_t *bytes)
+{
+	char buf[8192], mnt[PATH_MAX], root[PATH_MAX], path[PATH_MAX + 64];
+	*bytes = 0;
+	int rc = read_small(AT_FDCWD, "/proc/self/cgroup", buf, sizeof buf, NULL);
+	if (rc)
+		return rc;
+	/* The v2 hierarchy is the line with hierarchy id 0 and no controllers. */
+	char *cg = !strncmp(buf, "0::", 3) ? buf : strstr(buf, "\n0::");
+	if (!cg)
+		return -ENOENT;
+	cg += cg == buf ? 3 : 4;
+	cg[strcspn(cg, "\n")] = '\0';
+	rc = cgroup2_mount(mnt, sizeof mnt, root, sizeof root);
+	if (rc)
+		return rc;
+	if (strcmp(root, "/")) {
+		size_t n = strlen(root);
+		if (strncmp(cg, root, n) || (cg[n] && cg[n] != '/'))
+			return -ENOENT;         /* our cgroup is outside the mount */
+		cg += n;
+	}
+	if (!strcmp(cg, "/"))
+		cg = "";
+	if (snprintf(path, sizeof path, "%s%s/memory.peak", mnt, cg) >= (int)sizeof path)
+		return -ENAMETOOLONG;
+	rc = read_small(AT_FDCWD, path, buf, sizeof buf, NULL);
+	if (rc)
+		return rc;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EPROTO;
+	*bytes = v;
+	return 0;
+}
+
+int measure_cpu_times(double *user_s, double *sys_s)
+{
+	struct rusage self, kids;
+	*user_s = *sys_s = 0;
+	if (getrusage(RUSAGE_SELF, &self) || getrusage(RUSAGE_CHILDREN, &kids))
+		return -errno;
+	*user_s = (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec * 1e-6 +
+		  (double)kids.ru_utime.tv_sec + kids.ru_utime.tv_usec * 1e-6;
+	*sys_s = (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec * 1e-6 +
+		 (double)kids.ru_stime.tv_sec + kids.ru_stime.tv_usec * 1e-6;
+	return 0;
+}

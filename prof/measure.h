@@ -1,0 +1,63 @@
+/*
+ * measure.h - wall time and memory of a process tree on Linux: a
+ * monotonic clock, one PSS/RSS sample of a tree from smaps_rollup, a
+ * background sampler that keeps the peaks of such samples at a bounded
+ * CPU cost, this process's VmHWM (and resetting it), its cgroup's
+ * memory.peak, and the CPU time of this process and its reaped children.
+ * It leaves out other operating systems, per-process breakdowns and
+ * getrusage's ru_maxrss, which is a lifetime maximum that cannot be reset.
+ */
+#ifndef SPREADBENCH_MEASURE_H
+#define SPREADBENCH_MEASURE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* CLOCK_MONOTONIC in seconds. */
+double measure_now(void);
+
+/* One sample of the process tree rooted at `root` (root included): the sum
+ * of Pss and of Rss (bytes) from /proc/PID/smaps_rollup of every live
+ * process in the tree.  Processes that vanish mid-read and zombies are
+ * skipped, not errors; -ESRCH when no process of the tree is left. */
+struct measure_tree {
+	uint64_t pss_bytes, rss_sum_bytes;
+	int procs;
+};
+int measure_tree_now(pid_t root, struct measure_tree *out);
+
+/* What a sampler over the tree rooted at getpid() saw. */
+struct measure_peak {
+	uint64_t pss_bytes;         /* peak of the summed PSS over samples */
+	uint64_t rss_sum_bytes;     /* peak of summed RSS */
+	int max_procs;              /* most processes seen in one sample */
+	long samples;
+	double interval_s;          /* mean interval actually used */
+	double cpu_s;               /* CPU time the sampler thread used (user+sys) */
+	double cpu_fraction;        /* cpu_s / elapsed */
+};
+struct measure_sampler;
+
+/* Starts a thread that samples the tree at once (before returning), then
+ * every interval_s; it doubles the interval (up to 1 s) whenever it would
+ * cost more than 0.5 % of a core.  All signals are blocked in it. */
+int measure_sampler_start(double interval_s, struct measure_sampler **out);
+
+/* Takes one final sample, joins the thread, fills *out and frees s.
+ * Returns 0, or the first error a sample met (*out still holds the rest). */
+int measure_sampler_stop(struct measure_sampler *s, struct measure_peak *out);
+
+/* VmHWM of this process (/proc/self/status). */
+int measure_self_hwm(uint64_t *bytes);
+
+/* Resets VmHWM to the current RSS (writes "5" to /proc/self/clear_refs). */
+int measure_reset_hwm(void);
+
+/* memory.peak of this process's cgroup v2; -ENOENT when there is none
+ * (cgroup v1 only, no memory controller, the root cgroup). */
+int measure_cgroup_peak(uint64_t *bytes);
+
+/* User and system time of this process plus its reaped children. */
+int measure_cpu_times(double *user_s, double *sys_s);
+
+#endif

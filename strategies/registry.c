@@ -1,0 +1,33 @@
+/*
+ * registry.c - the fixed table of strategies this build knows.  A strategy
+ * that was compiled out keeps its line, so that asking for it says how to
+ * build it instead of "unknown strategy".
+ */
+#include "strategy.h"
+
+#include <errno.h>
+#include <string.h>
+
+extern const struct strategy strategy_serial;
+extern const struct strategy strategy_fork_per_job;
+extern const struct strategy strategy_pool_copy;
+extern const struct strategy strategy_pool_shm;
+
+const struct strategy_entry strategy_registry[] = {
+	{ .name = "serial", .strategy = &strategy_serial },
+	{ .name = "fork-per-job", .strategy = &strategy_fork_per_job },
+	{ .name = "pool-copy", .strategy = &strategy_pool_copy },
+	{ .name = "pool-shm", .strategy = &strategy_pool_shm },
+};
+const int strategy_registry_count = (int)(sizeof strategy_registry / sizeof strategy_registry[0]);
+
+volatile sig_atomic_t strategy_interrupted;
+int strategy_interrupt_fd = -1;
+
+const struct strategy_entry *strategy_find(const char *name)
+{
+	for (int i = 0; i < strategy_registry_count; i++)
+		if (strcmp(strategy_registry[i].name, name) == 0)
+			return &strategy_registry[i];
+	return NULL;
+}

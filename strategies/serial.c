@@ -1,0 +1,79 @@
+/*
+ * serial.c - the reference: one process, the jobs one after another in
+ * job order, over a private copy of the inputs.  Every other strategy's
+ * answers are checked against what this one computes.
+ */
+#include "inputs.h"
+#include "strategy.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct serial {
+	struct inputs in;
+	struct kernel_fire *fire;
+};
+
+static int serial_setup(struct strategy_run *run)
+{
+	struct serial *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	inputs_init(&s->in);
+	run->priv = s;
+	int rc = inputs_build_private(&s->in, run->p.scenario, run->p.seed, run->p.dtype);
+	if (!rc)
+		rc = kernel_fire_new(&s->in.ls, &s->fire);
+	if (rc)
+		snprintf(run->error, sizeof run->error, "cannot build the inputs: %s", strerror(-rc));
+	return rc;
+}
+
+static int serial_execute(struct strategy_run *run)
+{
+	struct serial *s = run->priv;
+	double t0 = worker_clock();
+	for (int i = 0; i < run->p.jobs && !strategy_interrupted; i++) {
+		struct strategy_job_result *r = &run->results[i];
+		struct kernel_fire_result res;
+		r->begin_s = worker_clock() - t0;
+		int rc = kernel_fire_run(s->fire, &run->jobs[i], &res);
+		r->end_s = worker_clock() - t0;
+		if (rc) {
+			r->status = STRATEGY_JOB_FAILED;
+			snprintf(r->error, sizeof r->error, "job %d: %s", i, strerror(-rc));
+			continue;
+		}
+		r->status = STRATEGY_JOB_OK;
+		r->burned_cells = res.burned_cells;
+		r->crowned_cells = res.crowned_cells;
+		r->steps = res.steps;
+		r->stop_time = res.stop_time;
+		r->checksum = res.checksum;
+	}
+	run->max_worker_hwm_bytes = worker_self_hwm();
+	return strategy_interrupted ? -EINTR : 0;
+}
+
+static void serial_teardown(struct strategy_run *run)
+{
+	struct serial *s = run->priv;
+	if (!s)
+		return;
+	kernel_fire_free(s->fire);
+	inputs_release(&s->in, true);
+	free(s);
+	run->priv = NULL;
+}
+
+const struct strategy strategy_serial = {
+	.name = "serial",
+	.summary = "one process, jobs in order over a private copy of the inputs (the reference answer)",
+	.flags = 0,
+	.setup = serial_setup,
+	.execute = serial_execute,
+	.teardown = serial_teardown,
+};

@@ -1,0 +1,148 @@
+/*
+ * strategy.h - how spreadbench runs a batch of fires: the interface every
+ * parallel strategy implements, and the parameters and results of one run.
+ *
+ * A strategy is a static description (name, flags, three functions); a
+ * struct strategy_run is one measured run of it.  The runner times the
+ * three phases apart: setup (pools, shared inputs), execute (all jobs) and
+ * teardown.  Strategies know nothing about CSV, plots or memory sampling;
+ * they fill in per-job results and the few figures only they can see
+ * (worker start latency, each worker's own peak RSS).
+ *
+ * Adding a strategy:
+ *   1. write strategies/<name>.c defining `const struct strategy
+ *      strategy_<name>` with designated initialisers, everything else static;
+ *   2. add its line to the table in strategies/registry.c (and, for an
+ *      optional backend, the "not built" line with how to enable it);
+ *   3. add the source to spreadbench_strategies in CMakeLists.txt;
+ *   4. the conformance test (tests/test_conformance.sh) picks it up from
+ *      `spreadbench list` and compares every job with serial.
+ *
+ * Contracts of the slots:
+ *   setup     may be timed; on failure it leaves nothing that teardown
+ *             cannot release.
+ *   execute   runs every job once and fills run->results; a job that fails
+ *             (its worker died, it timed out) is reported with a status and
+ *             an error, the other jobs still run.  Returns 0 when every job
+ *             was attempted, or a negative errno when the run had to stop
+ *             (-EINTR after SIGINT/SIGTERM: every child is reaped first).
+ *   teardown  releases everything: processes reaped, shared memory unmapped
+ *             and closed.  Safe after a failed setup and safe twice.
+ * All functions return 0 or a negative errno; only main() exits.
+ */
+#ifndef SPREADBENCH_STRATEGY_H
+#define SPREADBENCH_STRATEGY_H
+
+#include "kernel.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum strategy_start { STRATEGY_START_FORK, STRATEGY_START_SPAWN };
+enum strategy_schedule { STRATEGY_SCHEDULE_BLOCK, STRATEGY_SCHEDULE_SNAKE, STRATEGY_SCHEDULE_DYNAMIC };
+enum strategy_attach { STRATEGY_ATTACH_WORKER, STRATEGY_ATTACH_JOB };
+
+/* Faults a worker can be told to commit on one job, to test recovery. */
+enum strategy_fault {
+	STRATEGY_FAULT_NONE,
+	STRATEGY_FAULT_SEGV,             /* raise(SIGSEGV) */
+	STRATEGY_FAULT_ABORT,            /* abort() */
+	STRATEGY_FAULT_EXIT,             /* _exit(3) */
+	STRATEGY_FAULT_HANG,             /* sleep until killed: needs a job timeout */
+};
+
+#define STRATEGY_PROCESSES 0x1u          /* runs jobs in child processes: --start */
+#define STRATEGY_ATTACHES 0x2u           /* honours --attach */
+#define STRATEGY_SCHEDULES 0x4u          /* honours --schedule and --chunksize */
+
+struct strategy_params {
+	const char *scenario;
+	uint64_t seed;
+	enum kernel_job_mix mix;
+	enum kernel_dtype dtype;
+	int workers;
+	int jobs;
+	enum strategy_schedule schedule;
+	int chunksize;
+	enum strategy_start start;
+	enum strategy_attach attach;
+	double job_timeout_s;            /* 0: none */
+	int fault_job;                   /* -1: none */
+	enum strategy_fault fault;
+	const char *worker_path;         /* the exec'd worker, for --start spawn */
+};
+
+enum strategy_job_status { STRATEGY_JOB_PENDING, STRATEGY_JOB_OK, STRATEGY_JOB_FAILED, STRATEGY_JOB_TIMEOUT };
+
+struct strategy_job_result {
+	enum strategy_job_status status;
+	int worker;                      /* slot that ran it */
+	long burned_cells, crowned_cells;
+	int steps;
+	float stop_time;
+	uint64_t checksum;
+	double begin_s, end_s;           /* seconds since execute began */
+	char error[256];
+};
+
+struct strategy;
+
+struct strategy_run {
+	const struct strategy *strategy;
+	struct strategy_params p;
+	struct kernel_scenario sc;
+	struct kernel_job *jobs;         /* p.jobs entries: job i is the scenario's job i */
+	struct strategy_job_result *results;
+	/* Filled in by the strategy. */
+	double start_latency_s;          /* mean over started workers; 0 when none */
+	int workers_started;
+	double setup_latency_s;          /* mean time a worker took to put its inputs in place */
+	uint64_t max_worker_hwm_bytes;   /* largest VmHWM a worker reported */
+	int workers_replaced;            /* workers that died and were replaced */
+	char error[160];                 /* why setup or execute failed */
+	void *priv;
+};
+
+struct strategy {
+	const char *name;
+	const char *summary;
+	unsigned flags;
+	int (*setup)(struct strategy_run *run);
+	int (*execute)(struct strategy_run *run);
+	void (*teardown)(struct strategy_run *run);
+};
+
+/* The registry: every strategy spreadbench knows, built or not. */
+struct strategy_entry {
+	const char *name;
+	const struct strategy *strategy; /* NULL when not built */
+	const char *enable;              /* how to build it, when not built */
+};
+extern const struct strategy_entry strategy_registry[];
+extern const int strategy_registry_count;
+/* The entry called name, or NULL. */
+const struct strategy_entry *strategy_find(const char *name);
+
+/* Set by the runner's SIGINT/SIGTERM handler; strategies stop at once. */
+extern volatile sig_atomic_t strategy_interrupted;
+/* A descriptor that becomes readable when strategy_interrupted is set
+ * (the write end of a self-pipe belongs to the signal handler); -1 if none. */
+extern int strategy_interrupt_fd;
+
+const char *strategy_start_name(enum strategy_start s);
+const char *strategy_schedule_name(enum strategy_schedule s);
+const char *strategy_attach_name(enum strategy_attach a);
+const char *strategy_fault_name(enum strategy_fault f);
+const char *strategy_job_status_name(enum strategy_job_status s);
+int strategy_start_parse(const char *s, enum strategy_start *out);
+int strategy_schedule_parse(const char *s, enum strategy_schedule *out);
+int strategy_attach_parse(const char *s, enum strategy_attach *out);
+int strategy_fault_parse(const char *s, enum strategy_fault *out);
+
+/* Job order of a schedule: for block and snake, the jobs each worker runs
+ * (assign[i] = worker of job i, order[] = job indexes in the order a worker
+ * meets them); dynamic hands out order[] from one queue. */
+int strategy_plan(const struct strategy_run *run, int *order, int *assign);
+
+#endif

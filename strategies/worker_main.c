@@ -1,0 +1,100 @@
+/*
+ * worker_main.c - spreadbench-worker, the program the runner starts with
+ * posix_spawn for --start spawn.  It inherits its socket as descriptor 3
+ * and, for shared inputs, the sealed memfd as descriptor 4; everything
+ * else comes on the command line.  It is not meant to be run by hand.
+ */
+#include "worker.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "spreadbench-worker: invalid %s '%s' (this program is started by spreadbench run)\n",
+		what, arg ? arg : "");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct worker_config cfg = {
+		.fd = 3, .shm_fd = -1, .fault_job = -1, .t_start = worker_clock(),
+		.parent = getppid(), .seed = 1,
+	};
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "dtype", required_argument, NULL, 'd' },
+		{ "inputs", required_argument, NULL, 'i' },
+		{ "attach", required_argument, NULL, 'a' },
+		{ "one-shot", no_argument, NULL, '1' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "fault-job", required_argument, NULL, 'j' },
+		{ "parent", required_argument, NULL, 'p' },
+		{ 0 },
+	};
+	int c;
+	char *end;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			cfg.scenario = optarg;
+			break;
+		case 'S':
+			cfg.seed = strtoull(optarg, &end, 10);
+			if (*end)
+				return bad("seed", optarg);
+			break;
+		case 'm':
+			if (kernel_job_mix_parse(optarg, &cfg.mix))
+				return bad("mix", optarg);
+			break;
+		case 'd':
+			if (strcmp(optarg, "f32") && strcmp(optarg, "f64"))
+				return bad("dtype", optarg);
+			cfg.dtype = strcmp(optarg, "f64") == 0 ? KERNEL_F64 : KERNEL_F32;
+			break;
+		case 'i':
+			if (strcmp(optarg, "build") == 0) {
+				cfg.inputs = WORKER_INPUTS_BUILD;
+			} else if (strcmp(optarg, "shm") == 0) {
+				cfg.inputs = WORKER_INPUTS_SHM;
+				cfg.shm_fd = 4;
+			} else {
+				return bad("inputs", optarg);
+			}
+			break;
+		case 'a':
+			if (strategy_attach_parse(optarg, &cfg.attach))
+				return bad("attach", optarg);
+			break;
+		case '1':
+			cfg.one_shot = true;
+			break;
+		case 'f':
+			if (strategy_fault_parse(optarg, &cfg.fault))
+				return bad("fault", optarg);
+			break;
+		case 'j':
+			cfg.fault_job = (int)strtol(optarg, &end, 10);
+			if (*end)
+				return bad("fault job", optarg);
+			break;
+		case 'p':
+			cfg.parent = (pid_t)strtol(optarg, &end, 10);
+			if (*end)
+				return bad("parent", optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (!cfg.scenario || optind != argc)
+		return bad("command line", optind < argc ? argv[optind] : "(no --scenario)");
+	return worker_run(&cfg);
+}

@@ -1,0 +1,158 @@
+/*
+ * test_conformance.c - every built strategy, with every start method,
+ * schedule and attach mode it honours, runs a batch of unequal fires on
+ * the tiny scenario and must give each job exactly the serial answer
+ * (burned cells, crowned cells, steps, time-of-arrival checksum).  Rows
+ * are written to a CSV and read back through the reader, and afterwards
+ * no child process and no new /dev/shm object may remain.
+ */
+#include "check.h"
+#include "csvio.h"
+#include "measure.h"
+#include "runner.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define JOBS 7
+
+static int count_dev_shm(void)
+{
+	DIR *d = opendir("/dev/shm");
+	int n = 0;
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int children_left(void)
+{
+	struct measure_tree t;
+	if (measure_tree_now(getpid(), &t))
+		return -1;
+	return t.procs - 1;
+}
+
+static struct csvio_writer *csv;
+static int rows_written;
+
+static void check_point(const struct strategy *s, struct strategy_params p, const struct runner_reference *ref)
+{
+	struct runner_options o = { .strategy = s, .p = p, .sample_interval_s = 0.01 };
+	struct runner_row row;
+	char ctx[160];
+	snprintf(ctx, sizeof ctx, "%s start=%s schedule=%s chunk=%d attach=%s workers=%d: ", s->name,
+		 strategy_start_name(p.start), strategy_schedule_name(p.schedule), p.chunksize,
+		 strategy_attach_name(p.attach), p.workers);
+	check_context = ctx;
+	CHECK_EQ(runner_measure(&o, ref, 0, &row), 0);
+	CHECK(row.valid);
+	CHECK(strcmp(row.status, "ok") == 0);
+	CHECK_EQ(row.jobs_ok, JOBS);
+	CHECK_EQ(row.jobs_invalid, 0);
+	CHECK(row.wall_s > 0 && row.compute_s > 0);
+	CHECK(row.peak_pss_bytes > 0 && row.peak_rss_sum_bytes >= row.peak_pss_bytes);
+	CHECK(row.max_worker_hwm_bytes > 0);
+	if (s->flags & STRATEGY_PROCESSES) {
+		CHECK(row.workers_started >= 1);
+		CHECK(row.start_latency_s > 0 && row.start_latency_s < 5);
+	}
+	if (row.error[0])
+		fprintf(stderr, "%s%s\n", ctx, row.error);
+	CHECK_EQ(children_left(), 0);
+	char buf[runner_ncolumns][512];
+	const char *cells[runner_ncolumns];
+	runner_row_cells(&row, buf, cells);
+	CHECK_EQ(csvio_write_row(csv, cells), 0);
+	rows_written++;
+	check_context = "";
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_conformance PATH-TO-spreadbench-worker\n");
+		return 2;
+	}
+	char dir[] = "/tmp/spreadbench-conf-XXXXXX", path[64], err[256] = "";
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/rows.csv", dir);
+	int shm_before = count_dev_shm();
+
+	struct strategy_params p = {
+		.scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS, .workers = 2,
+		.chunksize = 1, .fault_job = -1, .worker_path = argv[1],
+	};
+	struct runner_reference ref;
+	CHECK_EQ(runner_reference_compute(&p, &ref, err, sizeof err), 0);
+	CHECK_EQ(csvio_writer_open(path, runner_columns, runner_ncolumns, NULL, 0, &csv, err, sizeof err), 0);
+
+	/* The jobs must differ, or the comparison would prove little. */
+	int distinct = 0;
+	for (int i = 0; i < JOBS; i++) {
+		int seen = 0;
+		for (int k = 0; k < i; k++)
+			seen |= ref.r[k].checksum == ref.r[i].checksum;
+		distinct += !seen;
+	}
+	CHECK(distinct >= 4);
+
+	for (int i = 0; i < strategy_registry_count; i++) {
+		const struct strategy *s = strategy_registry[i].strategy;
+		if (!s)
+			continue;
+		struct strategy_params q = p;
+		if (!(s->flags & STRATEGY_PROCESSES)) {
+			q.workers = 1;
+			check_point(s, q, &ref);
+			continue;
+		}
+		for (int st = 0; st < 2; st++) {
+			for (int sc = 0; sc < 3; sc++) {
+				for (int at = 0; at < ((s->flags & STRATEGY_ATTACHES) ? 2 : 1); at++) {
+					q.start = st;
+					q.schedule = sc;
+					q.attach = at;
+					q.chunksize = sc == STRATEGY_SCHEDULE_DYNAMIC ? 2 : 1;
+					check_point(s, q, &ref);
+				}
+			}
+		}
+		/* More workers than jobs, and a single worker. */
+		q = p;
+		q.workers = JOBS + 2;
+		check_point(s, q, &ref);
+		q.workers = 1;
+		q.schedule = STRATEGY_SCHEDULE_SNAKE;
+		check_point(s, q, &ref);
+	}
+	CHECK_EQ(csvio_writer_close(csv), 0);
+
+	/* The CSV round-trips through the reader. */
+	struct csvio_table t;
+	CHECK_EQ(csvio_read(path, &t, err, sizeof err), 0);
+	CHECK_EQ(t.ncol, runner_ncolumns);
+	CHECK_EQ((long)t.nrows, rows_written);
+	int valid = csvio_column(&t, "valid"), wall = csvio_column(&t, "wall_s");
+	CHECK(valid >= 0 && wall >= 0);
+	for (size_t r = 0; r < t.nrows; r++) {
+		double w;
+		CHECK(strcmp(csvio_cell(&t, r, valid), "true") == 0);
+		CHECK_EQ(csvio_parse_double(csvio_cell(&t, r, wall), &w), 0);
+		CHECK(w > 0);
+	}
+	csvio_table_release(&t);
+	runner_reference_release(&ref);
+
+	CHECK_EQ(children_left(), 0);
+	CHECK_EQ(count_dev_shm(), shm_before);
+	unlink(path);
+	rmdir(dir);
+	return check_result("test_conformance");
+}
