@@ -14,12 +14,21 @@
 #include <stdint.h>
 
 int cmd_fire(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double now_s(void);
 int parse_int(const char *s, long lo, long hi, long *out);
 int parse_double(const char *s, double *out);
 int parse_u64(const char *s, uint64_t *out);
+/* A size with an optional K, M, G or T suffix (powers of 1024), e.g. 1.5G. */
+int parse_size(const char *s, uint64_t *out);
+/* CPUs this process may run on (its affinity mask). */
+int cli_usable_cpus(void);
+/* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */
+const char *worker_program_path(void);
 
 /* A scenario's landscape, built into a private block. */
 struct landscape_block {

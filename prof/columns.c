@@ -7,6 +7,7 @@
 #include "runner.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #define S(v) snprintf(b, 512, "%s", (v))
@@ -17,15 +18,22 @@
 /* Empty when not measured on this machine, never a made-up 0. */
 #define OPT(v) ((v) < 0 ? snprintf(b, 512, "%s", "") : I(v))
 
+/* Whether a strategy honours an option; "-" in its column when not. */
+static bool applies(const struct runner_row *r, unsigned flag)
+{
+	const struct strategy_entry *e = strategy_find(r->strategy);
+	return e && e->strategy && (e->strategy->flags & flag);
+}
+
 /* name, how to print it */
 #define RUNNER_COLUMNS(X)                                                             \
 	X(strategy, S(r->strategy))                                                   \
-	X(start, S(strategy_start_name(r->p.start)))                                 \
+	X(start, S(applies(r, STRATEGY_PROCESSES) ? strategy_start_name(r->p.start) : "-")) \
 	X(workers, I(r->p.workers))                                                   \
 	X(jobs, I(r->p.jobs))                                                         \
-	X(schedule, S(strategy_schedule_name(r->p.schedule)))                        \
+	X(schedule, S(applies(r, STRATEGY_SCHEDULES) ? strategy_schedule_name(r->p.schedule) : "-")) \
 	X(chunksize, I(r->p.chunksize))                                               \
-	X(attach, S(strategy_attach_name(r->p.attach)))                              \
+	X(attach, S(applies(r, STRATEGY_ATTACHES) ? strategy_attach_name(r->p.attach) : "-")) \
 	X(scenario, S(r->p.scenario))                                                 \
 	X(rep, I(r->rep))                                                             \
 	X(status, S(r->status))                                                       \

@@ -15,6 +15,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ .name = "fire", .fn = cmd_fire, .summary = "run one fire of a scenario and print its figures" },
+	{ .name = "list", .fn = cmd_list, .summary = "list the strategies, whether built, and their options" },
+	{ .name = "run", .fn = cmd_run, .summary = "measure one strategy on a batch of fires (CSV or table)" },
+	{ .name = "show", .fn = cmd_show, .summary = "read a results CSV and print its rows" },
 };
 
 static void usage(FILE *out)

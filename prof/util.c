@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
+#include <unistd.h>
 
 void cli_error(const char *fmt, ...)
 {
@@ -62,6 +64,53 @@ int parse_double(const char *s, double *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0))
+		return -EINVAL;
+	double mult = 1;
+	switch (*end) {
+	case 'T': case 't': mult *= 1024; /* fall through */
+	case 'G': case 'g': mult *= 1024; /* fall through */
+	case 'M': case 'm': mult *= 1024; /* fall through */
+	case 'K': case 'k': mult *= 1024; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || v * mult > 9e18)
+		return -EINVAL;
+	*out = (uint64_t)(v * mult);
+	return 0;
+}
+
+int cli_usable_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+const char *worker_program_path(void)
+{
+	static char path[4096];
+	const char *env = getenv("SPREADBENCH_WORKER");
+	if (env && *env)
+		return env;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
+	if (n <= 0)
+		return "spreadbench-worker";
+	path[n] = '\0';
+	char *slash = strrchr(path, '/');
+	strcpy(slash ? slash + 1 : path, "spreadbench-worker");
+	return path;
 }
 
 int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype dtype,

@@ -1,0 +1,465 @@
+/*
+ * cmd_run.c - `spreadbench run`: measure one point (a strategy and its
+ * parameters) `--reps` times after `--warmup` untimed runs, validate every
+ * job against the serial answer, and append one CSV row per repetition
+ * (or print a short table).  Exit status: 0 every row ok and valid, 1 a
+ * row failed or differs from serial, 2 bad input, 128+signal when
+ * interrupted (rows already written stay whole).
+ */
+#include "cli.h"
+#include "context.h"
+#include "csvio.h"
+#include "runner.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: spreadbench run --strategy NAME [options]\n"
+		"  --strategy NAME       see 'spreadbench list'\n"
+		"  --workers N           worker processes (default: the CPUs this process may use)\n"
+		"  --jobs J              fires in the batch (default: one per worker)\n"
+		"  --scenario NAME       prof, demo or tiny (default demo)\n"
+		"  --seed N              seed of the landscape and job list (default 1)\n"
+		"  --mix KIND            identical or mixed jobs (default mixed)\n"
+		"  --dtype f32|f64       storage type of the inputs (default f32)\n"
+		"  --schedule KIND       block, snake or dynamic (default block)\n"
+		"  --chunksize C         jobs handed to a worker at a time (default 1)\n"
+		"  --start fork|spawn    how worker processes start (default fork)\n"
+		"  --attach worker|job   pool-shm: map the shared inputs once per worker or per job\n"
+		"  --reps N              measured repetitions (default 1)\n"
+		"  --warmup N            untimed runs first (default 0)\n"
+		"  --csv FILE            append one row per repetition (header and context when new)\n"
+		"  --job-timeout S       kill a worker whose job runs longer than S seconds\n"
+		"  --fault KIND@JOB      make the worker running JOB fail: segv, abort, exit or hang\n"
+		"  --parent-rss SIZE     hold SIZE of touched private memory in the runner while\n"
+		"                        measuring (e.g. 256M, 4G), or 'inputs' for a private copy\n"
+		"                        of the scenario's inputs\n"
+		"  --sample-interval S   memory sampling interval, lengthened if it costs > 0.5%%\n"
+		"                        of a core (default 0.02)\n");
+}
+
+struct run_args {
+	struct runner_options o;
+	const char *strategy_name;
+	int reps, warmup;
+	const char *csv;
+	const char *parent_rss;
+	bool workers_set, start_set, attach_set, sched_set;
+};
+
+static int parse_fault(const char *s, struct strategy_params *p)
+{
+	char kind[16];
+	const char *at = strchr(s, '@');
+	long job;
+	if (!at || (size_t)(at - s) >= sizeof kind)
+		return -EINVAL;
+	memcpy(kind, s, (size_t)(at - s));
+	kind[at - s] = '\0';
+	if (strategy_fault_parse(kind, &p->fault) || p->fault == STRATEGY_FAULT_NONE)
+		return -EINVAL;
+	if (parse_int(at + 1, 0, INT_MAX, &job))
+		return -EINVAL;
+	p->fault_job = (int)job;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "strategy", required_argument, NULL, 'S' }, { "workers", required_argument, NULL, 'w' },
+		{ "jobs", required_argument, NULL, 'j' }, { "scenario", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'e' }, { "mix", required_argument, NULL, 'm' },
+		{ "dtype", required_argument, NULL, 'd' }, { "schedule", required_argument, NULL, 'k' },
+		{ "chunksize", required_argument, NULL, 'c' }, { "start", required_argument, NULL, 't' },
+		{ "attach", required_argument, NULL, 'a' }, { "reps", required_argument, NULL, 'r' },
+		{ "warmup", required_argument, NULL, 'W' }, { "csv", required_argument, NULL, 'o' },
+		{ "job-timeout", required_argument, NULL, 'T' }, { "fault", required_argument, NULL, 'f' },
+		{ "parent-rss", required_argument, NULL, 'P' },
+		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct strategy_params *p = &a->o.p;
+	long v;
+	double d;
+	int c, li = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
+		switch (c) {
+		case 'S':
+			a->strategy_name = optarg;
+			break;
+		case 'w':
+			if (parse_int(optarg, 1, 4096, &v))
+				goto bad;
+			p->workers = (int)v;
+			a->workers_set = true;
+			break;
+		case 'j':
+			if (parse_int(optarg, 1, 100000, &v))
+				goto bad;
+			p->jobs = (int)v;
+			break;
+		case 's':
+			p->scenario = optarg;
+			break;
+		case 'e':
+			if (parse_u64(optarg, &p->seed))
+				goto bad;
+			break;
+		case 'm':
+			if (kernel_job_mix_parse(optarg, &p->mix))
+				goto bad;
+			break;
+		case 'd':
+			if (strcmp(optarg, "f32") == 0)
+				p->dtype = KERNEL_F32;
+			else if (strcmp(optarg, "f64") == 0)
+				p->dtype = KERNEL_F64;
+			else
+				goto bad;
+			break;
+		case 'k':
+			if (strategy_schedule_parse(optarg, &p->schedule))
+				goto bad;
+			a->sched_set = true;
+			break;
+		case 'c':
+			if (parse_int(optarg, 1, 1000000, &v))
+				goto bad;
+			p->chunksize = (int)v;
+			a->sched_set = true;
+			break;
+		case 't':
+			if (strategy_start_parse(optarg, &p->start))
+				goto bad;
+			a->start_set = true;
+			break;
+		case 'a':
+			if (strategy_attach_parse(optarg, &p->attach))
+				goto bad;
+			a->attach_set = true;
+			break;
+		case 'r':
+			if (parse_int(optarg, 1, 100000, &v))
+				goto bad;
+			a->reps = (int)v;
+			break;
+		case 'W':
+			if (parse_int(optarg, 0, 100000, &v))
+				goto bad;
+			a->warmup = (int)v;
+			break;
+		case 'o':
+			a->csv = optarg;
+			break;
+		case 'T':
+			if (parse_double(optarg, &d) || !(d > 0))
+				goto bad;
+			p->job_timeout_s = d;
+			break;
+		case 'f':
+			if (parse_fault(optarg, p)) {
+				cli_error("invalid --fault '%s' (KIND@JOB, KIND one of segv, abort, exit, hang)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'P':
+			a->parent_rss = optarg;
+			break;
+		case 'i':
+			if (parse_double(optarg, &d) || !(d >= 0.001 && d <= 10))
+				goto bad;
+			a->o.sample_interval_s = d;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		default:
+			run_usage(stderr);
+			return -EINVAL;
+		}
+		continue;
+bad:
+		cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
+		return -EINVAL;
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Checks the combination of options against what the strategy honours. */
+static int check_args(struct run_args *a)
+{
+	struct strategy_params *p = &a->o.p;
+	if (!a->strategy_name) {
+		cli_error("missing --strategy (see 'spreadbench list')");
+		return -EINVAL;
+	}
+	const struct strategy_entry *e = strategy_find(a->strategy_name);
+	if (!e) {
+		cli_error("unknown strategy '%s' (see 'spreadbench list')", a->strategy_name);
+		return -EINVAL;
+	}
+	if (!e->strategy) {
+		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
+		return -EINVAL;
+	}
+	const struct strategy *s = a->o.strategy = e->strategy;
+	struct kernel_scenario sc;
+	if (kernel_scenario_find(p->scenario, p->seed, &sc)) {
+		cli_error("unknown scenario '%s' (%s)", p->scenario, kernel_scenario_names());
+		return -EINVAL;
+	}
+	if (!(s->flags & STRATEGY_PROCESSES)) {
+		if (a->workers_set && p->workers != 1) {
+			cli_error("strategy '%s' runs in one process: --workers must be 1", s->name);
+			return -EINVAL;
+		}
+		p->workers = 1;
+		if (a->start_set) {
+			cli_error("strategy '%s' starts no workers: --start does not apply", s->name);
+			return -EINVAL;
+		}
+		if (p->fault != STRATEGY_FAULT_NONE) {
+			cli_error("--fault needs a strategy with worker processes, not '%s'", s->name);
+			return -EINVAL;
+		}
+	}
+	if (a->attach_set && !(s->flags & STRATEGY_ATTACHES)) {
+		cli_error("strategy '%s' shares no inputs: --attach does not apply", s->name);
+		return -EINVAL;
+	}
+	if (a->sched_set && !(s->flags & STRATEGY_SCHEDULES)) {
+		cli_error("strategy '%s' runs jobs in order: --schedule and --chunksize do not apply", s->name);
+		return -EINVAL;
+	}
+	if (p->jobs == 0)
+		p->jobs = p->workers;
+	if (p->fault != STRATEGY_FAULT_NONE && p->fault_job >= p->jobs) {
+		cli_error("--fault names job %d but the batch has %d jobs", p->fault_job, p->jobs);
+		return -EINVAL;
+	}
+	if (p->fault == STRATEGY_FAULT_HANG && !(p->job_timeout_s > 0)) {
+		cli_error("--fault hang@N needs --job-timeout, or the run would never end");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The runner's own resident memory, for fork-cost experiments. */
+struct ballast {
+	void *p;
+	size_t bytes;
+	bool block;
+};
+
+static int ballast_make(const char *spec, const struct strategy_params *p, struct ballast *b)
+{
+	memset(b, 0, sizeof *b);
+	if (!spec)
+		return 0;
+	if (strcmp(spec, "inputs") == 0) {
+		struct kernel_scenario sc;
+		kernel_scenario_find(p->scenario, p->seed, &sc);
+		b->bytes = kernel_scenario_input_bytes(&sc, p->dtype);
+		b->block = true;
+		b->p = kernel_block_alloc(b->bytes);
+		if (!b->p)
+			return -ENOMEM;
+		return kernel_scenario_build(&sc, p->dtype, b->p);
+	}
+	uint64_t bytes;
+	if (parse_size(spec, &bytes) || bytes == 0) {
+		cli_error("invalid --parent-rss '%s' (a size such as 256M or 4G, or 'inputs')", spec);
+		return -EINVAL;
+	}
+	b->bytes = bytes;
+	b->p = mmap(NULL, b->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->p == MAP_FAILED) {
+		b->p = NULL;
+		return -ENOMEM;
+	}
+	/* Ordinary 4 KiB pages, as a heap would have: fork copies their tables. */
+	madvise(b->p, b->bytes, MADV_NOHUGEPAGE);
+	memset(b->p, 1, b->bytes);
+	return 0;
+}
+
+static void ballast_free(struct ballast *b)
+{
+	if (!b->p)
+		return;
+	if (b->block)
+		kernel_block_free(b->p, b->bytes);
+	else
+		munmap(b->p, b->bytes);
+	b->p = NULL;
+}
+
+static int open_csv(const struct run_args *a, int argc, char **argv, const struct runner_reference *ref,
+		    struct csvio_writer **w)
+{
+	json_t *ctx = NULL;
+	char **lines = NULL, cmd[1024] = "command: spreadbench", extra[3][160];
+	size_t n = 0;
+	int rc = context_collect(&ctx);
+	if (rc == 0)
+		rc = context_lines(ctx, &lines, &n);
+	if (rc) {
+		cli_error("cannot collect the machine's context: %s", strerror(-rc));
+		goto out;
+	}
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(cmd);
+		snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
+	}
+	struct kernel_scenario sc;
+	kernel_scenario_find(a->o.p.scenario, a->o.p.seed, &sc);
+	snprintf(extra[0], sizeof extra[0], "scenario: %s (%s)", sc.name, sc.summary);
+	snprintf(extra[1], sizeof extra[1], "input_bytes: %zu", kernel_scenario_input_bytes(&sc, a->o.p.dtype));
+	snprintf(extra[2], sizeof extra[2], "serial_reference_s: %.3f", ref->seconds);
+	const char **all = calloc(n + 4, sizeof *all);
+	if (!all) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		all[k++] = lines[i];
+	all[k++] = cmd;
+	for (int i = 0; i < 3; i++)
+		all[k++] = extra[i];
+	char err[512] = "";
+	rc = csvio_writer_open(a->csv, runner_columns, runner_ncolumns, all, (int)k, w, err, sizeof err);
+	if (rc)
+		cli_error("%s", err[0] ? err : strerror(-rc));
+	free(all);
+out:
+	if (lines)
+		context_lines_free(lines, n);
+	json_decref(ctx);
+	return rc;
+}
+
+static void print_header(void)
+{
+	printf("%-13s %-5s %3s %4s %-7s %-7s %5s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s\n", "strategy", "start",
+	       "wrk", "rep", "status", "valid", "jobs", "wall_s", "setup_s", "comp_s", "tear_s", "pss_MiB",
+	       "rss_MiB", "hwm_MiB", "start_ms", "jobs/s", "Mha/CPUh");
+}
+
+static void print_row(const struct runner_row *r)
+{
+	const double mib = 1.0 / (1 << 20);
+	printf("%-13s %-5s %3d %4d %-7s %-7s %5d %8.3f %8.3f %8.3f %8.3f %9.1f %9.1f %9.1f %9.3f %8.2f %9.2f\n",
+	       r->strategy, r->p.workers > 0 && strcmp(r->strategy, "serial") ? strategy_start_name(r->p.start) : "-",
+	       r->p.workers, r->rep, r->status, r->valid ? "true" : "false", r->p.jobs, r->wall_s, r->setup_s,
+	       r->compute_s, r->teardown_s, r->peak_pss_bytes * mib, r->peak_rss_sum_bytes * mib,
+	       r->max_worker_hwm_bytes * mib, r->start_latency_s * 1e3, r->jobs_per_s, r->mha_per_cpu_hr);
+	if (r->error[0])
+		printf("  error: %s\n", r->error);
+	fflush(stdout);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = {
+		.o = { .p = { .scenario = "demo", .seed = 1, .mix = KERNEL_JOBS_MIXED, .chunksize = 1,
+			      .fault_job = -1 },
+		       .sample_interval_s = 0.02 },
+		.reps = 1,
+	};
+	struct runner_reference ref = { 0 };
+	struct csvio_writer *csv = NULL;
+	struct ballast ballast = { 0 };
+	int status = 2, rc;
+	char err[256] = "";
+
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (!a.workers_set)
+		a.o.p.workers = cli_usable_cpus();
+	if (check_args(&a))
+		return 2;
+	a.o.p.worker_path = worker_program_path();
+	if ((a.o.p.start == STRATEGY_START_SPAWN) && access(a.o.p.worker_path, X_OK) != 0) {
+		cli_error("cannot run the worker program '%s': %s", a.o.p.worker_path, strerror(errno));
+		return 2;
+	}
+	if (runner_signals_install())
+		return 1;
+	rc = runner_reference_compute(&a.o.p, &ref, err, sizeof err);
+	if (rc) {
+		if (rc != -EINTR)
+			cli_error("%s", err[0] ? err : strerror(-rc));
+		status = rc == -EINTR ? 128 + runner_interrupted() : 1;
+		goto out;
+	}
+	if (a.csv && open_csv(&a, argc, argv, &ref, &csv))
+		goto out;
+	if (ballast_make(a.parent_rss, &a.o.p, &ballast)) {
+		cli_error("cannot hold --parent-rss '%s' in memory", a.parent_rss);
+		goto out;
+	}
+	a.o.parent_rss_bytes = ballast.bytes;
+	if (!a.csv)
+		print_header();
+	status = 0;
+	for (int i = -a.warmup; i < a.reps; i++) {
+		struct runner_row row;
+		rc = runner_measure(&a.o, &ref, i < 0 ? -1 : i, &row);
+		if (rc == -EINTR) {
+			status = 128 + runner_interrupted();
+			cli_error("interrupted by signal %d; every worker was stopped, finished rows are kept",
+				  runner_interrupted());
+			break;
+		}
+		if (rc) {
+			cli_error("cannot measure '%s': %s", a.strategy_name, strerror(-rc));
+			status = 1;
+			break;
+		}
+		if (!row.valid || strcmp(row.status, "ok") != 0) {
+			status = 1;
+			if (a.csv)
+				cli_error("%s rep %d: %s, %s: %s", row.strategy, row.rep, row.status,
+					  row.valid ? "valid" : "invalid", row.error);
+		}
+		if (i < 0)
+			continue;        /* warm-up: validated, not recorded */
+		if (a.csv) {
+			char buf[runner_ncolumns][512];
+			const char *cells[runner_ncolumns];
+			runner_row_cells(&row, buf, cells);
+			rc = csvio_write_row(csv, cells);
+			if (rc) {
+				cli_error("cannot write to '%s': %s", a.csv, strerror(-rc));
+				status = 1;
+				break;
+			}
+		} else {
+			print_row(&row);
+		}
+	}
+out:
+	ballast_free(&ballast);
+	if (csvio_writer_close(csv))
+		status = status ? status : 1;
+	runner_reference_release(&ref);
+	return status;
+}

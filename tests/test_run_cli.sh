@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# test_run_cli.sh - `spreadbench list`, `run` and `show` as a user runs
+# them: CSV rows with the documented columns, appending, clear errors with
+# exit status 2, exit status 1 for a failed job, and SIGINT in the middle
+# of a run: exit 130, every worker gone, every written row whole.
+set -u
+bin=$1
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+
+"$bin" list >"$tmp/list"; rc=$?
+check "list exits 0" "[[ $rc -eq 0 ]]"
+for s in serial fork-per-job pool-copy pool-shm; do
+  check "list shows $s as built" "grep -Eq '^$s +yes' '$tmp/list'"
+done
+"$bin" list --built >"$tmp/built"
+check "list --built names the built strategies, one per line" \
+  "[[ \$(grep -c ' yes ' '$tmp/list') -eq \$(wc -l <'$tmp/built') ]] && grep -qx pool-shm '$tmp/built'"
+
+"$bin" run --strategy pool-shm --scenario tiny --workers 2 --jobs 4 --reps 2 --warmup 1 \
+  --csv "$tmp/a.csv" 2>"$tmp/err"; rc=$?
+check "run to csv exits 0" "[[ $rc -eq 0 ]]"
+check "csv has context lines" "grep -q '^# cores: ' '$tmp/a.csv' && grep -q '^# command: ' '$tmp/a.csv'"
+header=$(grep -v '^#' "$tmp/a.csv" | head -1)
+check "csv header starts with the documented columns" \
+  "[[ '$header' == strategy,start,workers,jobs,schedule,chunksize,attach,scenario,rep,status,valid,setup_s,compute_s,teardown_s,wall_s,user_s,sys_s,peak_pss_bytes,peak_rss_sum_bytes,max_worker_hwm_bytes,start_latency_s,jobs_per_s,burned_cells_per_s,mha_per_cpu_hr,error* ]]"
+check "two rows" "[[ \$(grep -vc '^#' '$tmp/a.csv') -eq 3 ]]"
+"$bin" run --strategy serial --scenario tiny --jobs 4 --csv "$tmp/a.csv" 2>>"$tmp/err"; rc=$?
+check "append exits 0" "[[ $rc -eq 0 ]]"
+check "append adds a row, no second header" \
+  "[[ \$(grep -vc '^#' '$tmp/a.csv') -eq 4 && \$(grep -c '^strategy,' '$tmp/a.csv') -eq 1 ]]"
+"$bin" show "$tmp/a.csv" >"$tmp/show"; rc=$?
+check "show reads the file" "[[ $rc -eq 0 ]] && grep -q '3 rows' '$tmp/show'"
+
+out=$("$bin" run --strategy pool-copy --start spawn --scenario tiny --workers 2 --jobs 3); rc=$?
+check "table output" "[[ $rc -eq 0 ]] && grep -q '^pool-copy .*spawn .* ok .* true' <<<\"\$out\""
+
+"$bin" run --strategy pool-copy --scenario tiny --workers 2 --jobs 4 --fault segv@1 \
+  --csv "$tmp/f.csv" 2>"$tmp/err"; rc=$?
+check "crashed worker exits 1" "[[ $rc -eq 1 ]]"
+check "crash row says failed and why" "grep -q 'failed,false' '$tmp/f.csv' && grep -q 'signal 11' '$tmp/f.csv'"
+
+bad() { "$bin" run "$@" >/dev/null 2>"$tmp/err"; local rc=$?; check "exit 2: $*" "[[ $rc -eq 2 ]] && [[ -s '$tmp/err' ]]"; }
+bad --scenario tiny
+bad --strategy nowhere --scenario tiny
+bad --strategy serial --scenario tiny --workers 3
+bad --strategy serial --scenario tiny --start spawn
+bad --strategy pool-copy --scenario tiny --attach job
+bad --strategy pool-shm --scenario nowhere
+bad --strategy pool-shm --scenario tiny --workers 0
+bad --strategy pool-shm --scenario tiny --schedule random
+bad --strategy pool-shm --scenario tiny --fault hang@0
+bad --strategy pool-shm --scenario tiny --jobs 2 --fault segv@5
+bad --strategy pool-shm --scenario tiny --parent-rss lots
+echo "strategy,start" >"$tmp/other.csv"; echo "x,y" >>"$tmp/other.csv"
+bad --strategy serial --scenario tiny --csv "$tmp/other.csv"
+check "mismatched csv names the file" "grep -q 'other.csv' '$tmp/err'"
+printf 'strategy,start\n"open quote,x\n' >"$tmp/broken.csv"
+"$bin" show "$tmp/broken.csv" >/dev/null 2>"$tmp/err"; rc=$?
+check "show of a broken file exits 2" "[[ $rc -eq 2 ]] && grep -q 'broken.csv' '$tmp/err'"
+
+# SIGINT in the middle: a long batch on the demo scenario, with a seed no
+# other test uses so leftover workers can be found by their command line.
+"$bin" run --strategy pool-shm --scenario demo --seed 424242 --workers 2 --jobs 16 --reps 50 \
+  --csv "$tmp/int.csv" >/dev/null 2>"$tmp/int.err" &
+pid=$!
+for _ in $(seq 300); do
+  [[ -f "$tmp/int.csv" ]] && [[ $(grep -vc '^#' "$tmp/int.csv") -ge 1 ]] && break
+  sleep 0.1
+done
+sleep 0.5
+kill -INT $pid
+wait $pid; rc=$?
+check "SIGINT exits 130" "[[ $rc -eq 130 ]]"
+sleep 0.2
+check "no worker left after SIGINT" "! pgrep -f 'seed 424242' >/dev/null"
+"$bin" show "$tmp/int.csv" >/dev/null 2>&1; rc=$?
+check "csv readable after SIGINT" "[[ $rc -eq 0 || $rc -eq 1 ]]"
+
+exit $fail
