@@ -1,10 +1,12 @@
 /*
  * inputs.c - building and sharing a scenario's input block.  The shared
- * form is written through a temporary writable mapping, which is dropped
- * before the memfd is sealed (F_SEAL_WRITE refuses while one exists); every
- * later mapping, the builder's included, is read-only.  The pages are built
- * once, straight into the shared object, so loading never needs twice the
- * inputs' size.
+ * form lives in a memfd: its pages are allocated in one call (much cheaper
+ * than one fault per page), written once through the builder's mapping,
+ * then sealed against any future write, shrink or grow; the builder's
+ * mapping turns read-only and stays, so every page of the inputs is mapped
+ * by the runner and counts in the tree's PSS for as long as it exists.
+ * Every later mapping is read-only: the seal refuses a writable one.
+ * Loading never needs twice the inputs' size.
  */
 #include "inputs.h"
 
@@ -78,6 +80,11 @@ int inputs_build_memfd(struct inputs *in, const char *scenario, uint64_t seed,
 		rc = -errno;
 		goto out;
 	}
+	/* Where fallocate is not supported the pages come with the writes. */
+	if (fallocate(in->fd, 0, 0, (off_t)in->bytes) < 0 && errno != EOPNOTSUPP) {
+		rc = -errno;
+		goto out;
+	}
 	w = mmap(NULL, in->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, in->fd, 0);
 	if (w == MAP_FAILED) {
 		rc = -errno;
@@ -86,13 +93,14 @@ int inputs_build_memfd(struct inputs *in, const char *scenario, uint64_t seed,
 	rc = kernel_scenario_build(&in->sc, dtype, w);
 	if (rc)
 		goto out;
-	munmap(w, in->bytes);
-	w = MAP_FAILED;
-	if (fcntl(in->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+	if (fcntl(in->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) < 0 ||
+	    mprotect(w, in->bytes, PROT_READ) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	rc = inputs_remap(in);
+	in->buf = w;
+	w = MAP_FAILED;
+	kernel_landscape_attach(&in->sc, dtype, in->buf, &in->ls);
 out:
 	if (w != MAP_FAILED)
 		munmap(w, in->bytes);
