@@ -41,9 +41,9 @@ static void run_usage(FILE *out)
 		"  --csv FILE            append one row per repetition (header and context when new)\n"
 		"  --job-timeout S       kill a worker whose job runs longer than S seconds\n"
 		"  --fault KIND@JOB      make the worker running JOB fail: segv, abort, exit or hang\n"
-		"  --parent-rss SIZE     hold SIZE of touched private memory in the runner while\n"
-		"                        measuring (e.g. 256M, 4G), or 'inputs' for a private copy\n"
-		"                        of the scenario's inputs\n"
+		"  --parent-rss SIZE     hold SIZE of touched private memory (4 KiB pages) in the\n"
+		"                        runner while measuring (e.g. 256M, 4G; 0 for none), or\n"
+		"                        'inputs' for a private copy of the scenario's inputs\n"
 		"  --sample-interval S   memory sampling interval, lengthened if it costs > 0.5%%\n"
 		"                        of a core (default 0.02)\n");
 }
@@ -53,7 +53,8 @@ struct run_args {
 	const char *strategy_name;
 	int reps, warmup;
 	const char *csv;
-	const char *parent_rss;
+	const char *parent_rss;          /* NULL, "inputs", or a size */
+	uint64_t parent_rss_size;
 	bool workers_set, start_set, attach_set, sched_set;
 };
 
@@ -175,6 +176,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			}
 			break;
 		case 'P':
+			if (strcmp(optarg, "inputs") && parse_size(optarg, &a->parent_rss_size)) {
+				cli_error("invalid --parent-rss '%s' (a size such as 256M or 4G, or 'inputs')",
+					  optarg);
+				return -EINVAL;
+			}
 			a->parent_rss = optarg;
 			break;
 		case 'i':
@@ -267,12 +273,13 @@ struct ballast {
 	bool block;
 };
 
-static int ballast_make(const char *spec, const struct strategy_params *p, struct ballast *b)
+static int ballast_make(const struct run_args *a, struct ballast *b)
 {
+	const struct strategy_params *p = &a->o.p;
 	memset(b, 0, sizeof *b);
-	if (!spec)
+	if (!a->parent_rss)
 		return 0;
-	if (strcmp(spec, "inputs") == 0) {
+	if (strcmp(a->parent_rss, "inputs") == 0) {
 		struct kernel_scenario sc;
 		kernel_scenario_find(p->scenario, p->seed, &sc);
 		b->bytes = kernel_scenario_input_bytes(&sc, p->dtype);
@@ -282,12 +289,9 @@ static int ballast_make(const char *spec, const struct strategy_params *p, struc
 			return -ENOMEM;
 		return kernel_scenario_build(&sc, p->dtype, b->p);
 	}
-	uint64_t bytes;
-	if (parse_size(spec, &bytes) || bytes == 0) {
-		cli_error("invalid --parent-rss '%s' (a size such as 256M or 4G, or 'inputs')", spec);
-		return -EINVAL;
-	}
-	b->bytes = bytes;
+	b->bytes = a->parent_rss_size;
+	if (b->bytes == 0)
+		return 0;
 	b->p = mmap(NULL, b->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b->p == MAP_FAILED) {
 		b->p = NULL;
@@ -410,12 +414,12 @@ int cmd_run(int argc, char **argv)
 		status = rc == -EINTR ? 128 + runner_interrupted() : 1;
 		goto out;
 	}
-	if (a.csv && open_csv(&a, argc, argv, &ref, &csv))
-		goto out;
-	if (ballast_make(a.parent_rss, &a.o.p, &ballast)) {
+	if (ballast_make(&a, &ballast)) {
 		cli_error("cannot hold --parent-rss '%s' in memory", a.parent_rss);
 		goto out;
 	}
+	if (a.csv && open_csv(&a, argc, argv, &ref, &csv))
+		goto out;
 	a.o.parent_rss_bytes = ballast.bytes;
 	if (!a.csv)
 		print_header();
