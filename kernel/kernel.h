@@ -324,6 +324,16 @@ struct kernel_fire;
 /* A fire's working state for one landscape; reusable for many jobs. */
 int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out);
 void kernel_fire_free(struct kernel_fire *f);
+/* Threads a fire splits its passes across: 1 (the default), N, or 0 for
+ * OpenMP's default (OMP_NUM_THREADS, else one per CPU).  More than one
+ * needs a kernel built with OpenMP (-ENOTSUP otherwise).  The output is
+ * bit-identical at any thread count. */
+int kernel_fire_set_threads(struct kernel_fire *f, int threads);
+int kernel_fire_threads(const struct kernel_fire *f);
+/* Passes over fewer tracked (burned) cells than these stay on one thread;
+ * the defaults suit real fires, tests set them low to split tiny ones. */
+void kernel_fire_set_split_min(struct kernel_fire *f, size_t band, size_t burned);
+bool kernel_has_openmp(void);
 /* Runs one job from a fresh state.  Returns 0 or a negative errno. */
 int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job,
 		    struct kernel_fire_result *res);

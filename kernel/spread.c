@@ -18,7 +18,13 @@
  * Each pass is a loop over tracked cells whose result does not depend on
  * the order of the cells: a pass reads one field and writes another or the
  * cell's own slot, and the time step is the maximum of per-cell CFL bounds,
- * which any split of the loop reduces to the same value.
+ * which any split of the loop reduces to the same value.  Built with
+ * OpenMP, a fire can split those passes across threads
+ * (kernel_fire_set_threads): each thread takes one contiguous range of the
+ * band, the maximum is taken over per-thread maxima, and burned cells are
+ * evaluated in parallel with a memo per thread but recorded in cell order,
+ * so the output is bit-identical to one thread's.  Without OpenMP the
+ * pragmas compile away and a fire has one thread.
  *
  * Left out on purpose: spotting (the reproduced benchmark runs without it)
  * and the "rothermel" length-to-width option.
@@ -30,10 +36,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define ONE_BITS 0x3f800000u  /* 1.0f: phi's initial value */
 #define NAN_BITS 0x7fc00000u  /* quiet NaN: unset time of arrival / direction */
 #define MEMO_SIZE 1024
+/* Below these sizes a pass stays on one thread: starting the team would
+ * cost more than the work. */
+#define PAR_MIN_BAND 2048
+#define PAR_MIN_BURNED 64
+#define MAX_THREADS 256
 
 /*
  * Per-tracked-cell data, one array per field (structure of arrays) so the
@@ -58,6 +72,7 @@ struct band {
 struct burned {
 	int32_t cell;
 	float toa, gx, gy;
+	bool first;               /* the cell's first burn this run */
 };
 
 struct memo_entry {
@@ -111,7 +126,9 @@ struct kernel_fire {
 	int t_k[KERNEL_INPUTS];
 
 	struct memo_entry *memo;
-	struct memo_max *memo_max;
+	struct memo_max *memo_max;   /* one table of MEMO_SIZE per thread */
+	int threads;                 /* 1 without OpenMP */
+	size_t min_band, min_burned; /* smallest pass worth splitting */
 	bool ran;
 };
 
@@ -215,6 +232,9 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	f->W = ls->cols + 4;
 	f->dx_inv = (float)(1.0 / ls->cell_width);
 	f->dy_inv = (float)(1.0 / ls->cell_height);
+	f->threads = 1;
+	f->min_band = PAR_MIN_BAND;
+	f->min_burned = PAR_MIN_BURNED;
 	f->memo = calloc(MEMO_SIZE, sizeof *f->memo);
 	f->memo_max = calloc(MEMO_SIZE, sizeof *f->memo_max);
 	if (!f->memo || !f->memo_max) {
@@ -247,6 +267,49 @@ void kernel_fire_free(struct kernel_fire *f)
 	free(f);
 }
 
+int kernel_fire_set_threads(struct kernel_fire *f, int threads)
+{
+	if (threads < 0 || threads > MAX_THREADS)
+		return -EINVAL;
+#ifdef _OPENMP
+	if (threads == 0)
+		threads = omp_get_max_threads();
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+#else
+	if (threads > 1)
+		return -ENOTSUP;
+	threads = 1;
+#endif
+	struct memo_max *m = calloc((size_t)threads * MEMO_SIZE, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	free(f->memo_max);
+	f->memo_max = m;
+	f->threads = threads;
+	return 0;
+}
+
+void kernel_fire_set_split_min(struct kernel_fire *f, size_t band, size_t burned)
+{
+	f->min_band = band;
+	f->min_burned = burned;
+}
+
+int kernel_fire_threads(const struct kernel_fire *f)
+{
+	return f->threads;
+}
+
+bool kernel_has_openmp(void)
+{
+#ifdef _OPENMP
+	return true;
+#else
+	return false;
+#endif
+}
+
 /* ---------------------------------------------------------------- */
 /* Per-cell inputs, memoised derived values                          */
 /* ---------------------------------------------------------------- */
@@ -274,10 +337,10 @@ static const struct memo_entry *derive(struct kernel_fire *f, const struct kerne
 	return m;
 }
 
-static const struct kernel_cell_max *derive_max(struct kernel_fire *f,
+static const struct kernel_cell_max *derive_max(struct kernel_fire *f, int tid,
 						const struct kernel_cell_inputs *in)
 {
-	struct memo_max *m = &f->memo_max[hash_inputs(in->v) & (MEMO_SIZE - 1)];
+	struct memo_max *m = &f->memo_max[(size_t)tid * MEMO_SIZE + (hash_inputs(in->v) & (MEMO_SIZE - 1))];
 	if (m->used && memcmp(m->in, in->v, sizeof m->in) == 0)
 		return &m->max;
 	memcpy(m->in, in->v, sizeof m->in);
@@ -569,8 +632,9 @@ struct rate_out {
 };
 
 HOT_CLONES
-static void band_rates(size_t n, const uint32_t *restrict F, int32_t W, const struct band *restrict b,
-		       float dx_inv, float dy_inv, float C_dx, float C_dy, struct rate_out o)
+static void band_rates(size_t lo, size_t hi, const uint32_t *restrict F, int32_t W,
+		       const struct band *restrict b, float dx_inv, float dy_inv, float C_dx, float C_dy,
+		       struct rate_out o)
 {
 	const int32_t *restrict pidx = b->p;
 	float *restrict ogx = o.gx, *restrict ogy = o.gy, *restrict ok = o.k, *restrict ocfl = o.cfl;
@@ -584,7 +648,7 @@ static void band_rates(size_t n, const uint32_t *restrict F, int32_t W, const st
 	const float *restrict cvx = b->c_vx, *restrict cvy = b->c_vy, *restrict cA = b->c_A;
 	const float *restrict cB = b->c_B, *restrict cC = b->c_C, *restrict cv2 = b->c_v2;
 #pragma GCC ivdep
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		int32_t c = pidx[i];
 		float p00 = dec(F[c], ONE_BITS);
 		float pw1 = dec(F[c - 1], ONE_BITS), pe1 = dec(F[c + 1], ONE_BITS);
@@ -614,11 +678,56 @@ static void band_rates(size_t n, const uint32_t *restrict F, int32_t W, const st
 	}
 }
 
-static float max_of(const float *v, size_t n)
+static float max_of(const float *v, size_t lo, size_t hi)
 {
 	float m = 0.0f;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = lo; i < hi; i++)
 		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+#ifdef _OPENMP
+/* Thread t of nt takes slots [n * t / nt, n * (t + 1) / nt). */
+static size_t range_at(size_t n, int t, int nt)
+{
+	return (size_t)((unsigned long long)n * (unsigned long long)t / (unsigned long long)nt);
+}
+#endif
+
+/*
+ * Both passes' rates over the band, and the largest CFL bound.  The
+ * maximum ignores NaN and is exact, so taking it over per-thread maxima
+ * gives one thread's value.
+ */
+static float rates(struct kernel_fire *f, const uint32_t *F, float C_dx, float C_dy, struct rate_out o,
+		   bool want_max)
+{
+	const struct band *b = &f->b;
+	size_t n = f->n_tracked;
+	int nt = f->threads;
+	if (nt <= 1 || n < f->min_band) {
+		band_rates(0, n, F, f->W, b, f->dx_inv, f->dy_inv, C_dx, C_dy, o);
+		return want_max ? max_of(b->cfl, 0, n) : 0.0f;
+	}
+	float part[MAX_THREADS];
+	int used = 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+	{
+		int t = omp_get_thread_num(), k = omp_get_num_threads();
+		size_t lo = range_at(n, t, k), hi = range_at(n, t + 1, k);
+		band_rates(lo, hi, F, f->W, b, f->dx_inv, f->dy_inv, C_dx, C_dy, o);
+		part[t] = want_max ? max_of(b->cfl, lo, hi) : 0.0f;
+		if (t == 0)
+			used = k;
+	}
+#else
+	band_rates(0, n, F, f->W, b, f->dx_inv, f->dy_inv, C_dx, C_dy, o);
+	part[0] = want_max ? max_of(b->cfl, 0, n) : 0.0f;
+#endif
+	float m = 0.0f;
+	for (int t = 0; t < used; t++)
+		m = part[t] > m ? part[t] : m;
 	return m;
 }
 
@@ -626,14 +735,19 @@ static float pass1(struct kernel_fire *f, float C_dx, float C_dy)
 {
 	struct band *b = &f->b;
 	struct rate_out o = { b->gx1, b->gy1, b->k1, b->cfl, b->phi_old };
-	band_rates(f->n_tracked, f->phi, f->W, b, f->dx_inv, f->dy_inv, C_dx, C_dy, o);
-	return max_of(b->cfl, f->n_tracked);
+	return rates(f, f->phi, C_dx, C_dy, o, true);
 }
 
 static void update_phi_star(struct kernel_fire *f, float dt)
 {
 	const struct band *b = &f->b;
-	for (size_t i = 0; i < f->n_tracked; i++)
+	size_t n = f->n_tracked;
+	int nt = f->threads;
+	(void)nt;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1 && n >= f->min_band)
+#endif
+	for (size_t i = 0; i < n; i++)
 		f->phis[b->p[i]] = enc(b->phi_old[i] + dt * b->k1[i], ONE_BITS);
 }
 
@@ -642,7 +756,7 @@ static int pass2(struct kernel_fire *f, float t0, float dt, float C_dx, float C_
 	struct band *b = &f->b;
 	/* phi* at the cell itself is not needed after this pass: reuse cfl. */
 	struct rate_out o = { b->gx2, b->gy2, b->k2, b->cfl, b->cfl };
-	band_rates(f->n_tracked, f->phis, f->W, b, f->dx_inv, f->dy_inv, C_dx, C_dy, o);
+	rates(f, f->phis, C_dx, C_dy, o, false);
 	f->n_burn = 0;
 	for (size_t i = 0; i < f->n_tracked; i++) {
 		float phi_old = b->phi_old[i];
@@ -682,32 +796,51 @@ static int cmp_burned(const void *a, const void *b)
 	return cmp_i32(&((const struct burned *)a)->cell, &((const struct burned *)b)->cell);
 }
 
-/* Each burned cell writes only its own outputs, so grid order is free to
- * choose; it reads the inputs with far fewer cache misses. */
-static int process_burned(struct kernel_fire *f)
+/* One burned cell's outputs; it writes only its own cells of the grids. */
+static void burn_cell(struct kernel_fire *f, int tid, struct burned *b)
 {
 	const struct kernel_landscape *ls = f->ls;
-	if (f->n_burn > 1)
-		qsort(f->burn, f->n_burn, sizeof *f->burn, cmp_burned);
-	for (size_t i = 0; i < f->n_burn; i++) {
-		const struct burned *b = &f->burn[i];
-		int y = b->cell / f->cols, x = b->cell % f->cols;
-		struct kernel_cell_inputs in;
-		kernel_cell_inputs_read(ls, clamp_band(ls, b->toa), y, x, &in);
-		struct kernel_cell_behavior beh;
-		kernel_cell_normal_behavior(&in, derive_max(f, &in), b->gx, b->gy, &beh);
-		/* A cell whose phi changes sign again burns again (spec 10.12):
-		 * its outputs are overwritten, but it is listed once. */
-		bool first = f->toa[b->cell] == 0;
-		f->type[b->cell] = (uint8_t)beh.fire_type;
-		f->rate[b->cell] = beh.spread_rate;
-		f->dir[b->cell] = enc(beh.spread_direction, NAN_BITS);
-		f->inten[b->cell] = beh.fireline_intensity;
-		f->fl[b->cell] = beh.flame_length;
-		f->toa[b->cell] = enc(b->toa, NAN_BITS);
-		if (first && record_burned(f, b->cell))
-			return -ENOMEM;
+	int y = b->cell / f->cols, x = b->cell % f->cols;
+	struct kernel_cell_inputs in;
+	kernel_cell_inputs_read(ls, clamp_band(ls, b->toa), y, x, &in);
+	struct kernel_cell_behavior beh;
+	kernel_cell_normal_behavior(&in, derive_max(f, tid, &in), b->gx, b->gy, &beh);
+	/* A cell whose phi changes sign again burns again (spec 10.12):
+	 * its outputs are overwritten, but it is listed once. */
+	b->first = f->toa[b->cell] == 0;
+	f->type[b->cell] = (uint8_t)beh.fire_type;
+	f->rate[b->cell] = beh.spread_rate;
+	f->dir[b->cell] = enc(beh.spread_direction, NAN_BITS);
+	f->inten[b->cell] = beh.fireline_intensity;
+	f->fl[b->cell] = beh.flame_length;
+	f->toa[b->cell] = enc(b->toa, NAN_BITS);
+}
+
+/* Grid order reads the inputs with far fewer cache misses.  A cell is in
+ * the step's list once, so the cells can be evaluated in any order or in
+ * parallel; they are recorded in grid order. */
+static int process_burned(struct kernel_fire *f)
+{
+	size_t n = f->n_burn;
+	if (n > 1)
+		qsort(f->burn, n, sizeof *f->burn, cmp_burned);
+	int nt = f->threads;
+	if (nt > 1 && n >= f->min_burned) {
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+		{
+			int t = omp_get_thread_num(), k = omp_get_num_threads();
+			for (size_t i = range_at(n, t, k); i < range_at(n, t + 1, k); i++)
+				burn_cell(f, t, &f->burn[i]);
+		}
+#endif
+	} else {
+		for (size_t i = 0; i < n; i++)
+			burn_cell(f, 0, &f->burn[i]);
 	}
+	for (size_t i = 0; i < n; i++)
+		if (f->burn[i].first && record_burned(f, f->burn[i].cell))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -781,6 +914,19 @@ static void summarise(struct kernel_fire *f, struct kernel_fire_result *res)
 		res->bbox[0] = res->bbox[1] = res->bbox[2] = res->bbox[3] = -1;
 }
 
+static void copy_phi(struct kernel_fire *f)
+{
+	const int32_t *p = f->b.p;
+	size_t n = f->n_tracked;
+	int nt = f->threads;
+	(void)nt;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1 && n >= f->min_band)
+#endif
+	for (size_t i = 0; i < n; i++)
+		f->phis[p[i]] = f->phi[p[i]];
+}
+
 static void reset_run(struct kernel_fire *f)
 {
 	grids_release(f);
@@ -845,8 +991,7 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 		float stop = t0 + dt;
 		if ((rc = process_burned(f)))
 			return rc;
-		for (size_t i = 0; i < f->n_tracked; i++)
-			f->phis[f->b.p[i]] = f->phi[f->b.p[i]];
+		copy_phi(f);
 		int tb = clamp_band(ls, stop);
 		for (size_t i = 0; i < f->n_burn; i++)
 			if ((rc = retest_around(f, tb, f->burn[i].cell)))

@@ -25,6 +25,8 @@ static void fire_usage(FILE *out)
 		"  --start MIN         start time in minutes\n"
 		"  --duration MIN      maximum duration in minutes\n"
 		"  --dtype f32|f64     storage type of the input layers (default f32)\n"
+		"  --threads N         split the fire's passes across N threads (OpenMP; 0 for\n"
+		"                      OpenMP's default); the output is the same at any N\n"
 		"  --json              print one JSON object instead of key: value lines\n"
 		"  --plot FILE.png     draw the time of arrival and fire type with gnuplot\n");
 }
@@ -36,6 +38,7 @@ struct fire_report {
 	struct kernel_fire_result r;
 	double setup_s, runtime_s;
 	size_t input_bytes;
+	int threads;
 };
 
 static json_t *report_json(const struct fire_report *p)
@@ -67,7 +70,9 @@ static json_t *report_json(const struct fire_report *p)
 	json_object_set_new(o, "setup_s", json_real(p->setup_s));
 	json_object_set_new(o, "runtime_s", json_real(p->runtime_s));
 	json_object_set_new(o, "ms_per_burned_cell", json_real(n ? 1000.0 * p->runtime_s / n : 0.0));
-	json_object_set_new(o, "mha_per_cpu_hr", json_real(kernel_mha_per_cpu_hr(p->runtime_s, n)));
+	/* CPU-hours: the fire held `threads` cores for its runtime. */
+	json_object_set_new(o, "mha_per_cpu_hr", json_real(kernel_mha_per_cpu_hr(p->runtime_s, n) / p->threads));
+	json_object_set_new(o, "threads", json_integer(p->threads));
 	json_object_set_new(o, "checksum", json_string(sum));
 	return o;
 }
@@ -110,7 +115,8 @@ int cmd_fire(int argc, char **argv)
 		{ "ignite", required_argument, NULL, 'i' },   { "start", required_argument, NULL, 't' },
 		{ "duration", required_argument, NULL, 'd' }, { "dtype", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'J' },           { "plot", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },           { 0 }
+		{ "threads", required_argument, NULL, 'n' },  { "help", no_argument, NULL, 'h' },
+		{ 0 }
 	};
 	const char *scenario = "demo", *plot = NULL;
 	uint64_t seed = 1;
@@ -118,6 +124,7 @@ int cmd_fire(int argc, char **argv)
 	enum kernel_job_mix mix = KERNEL_JOBS_MIXED;
 	enum kernel_dtype dtype = KERNEL_F32;
 	bool json = false, have_ignite = false;
+	long threads = 1;
 	int iy = 0, ix = 0;
 	double start = NAN, duration = NAN;
 	int c;
@@ -176,6 +183,16 @@ int cmd_fire(int argc, char **argv)
 			break;
 		case 'J':
 			json = true;
+			break;
+		case 'n':
+			if (parse_int(optarg, 0, 256, &threads)) {
+				cli_error("invalid --threads '%s' (1 to 256, or 0 for OpenMP's default)", optarg);
+				return 2;
+			}
+			if (threads != 1 && !kernel_has_openmp()) {
+				cli_error("--threads needs a build with OpenMP (cmake -DSPREADBENCH_OPENMP=ON)");
+				return 2;
+			}
 			break;
 		case 'p':
 			plot = optarg;
@@ -238,6 +255,12 @@ int cmd_fire(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	if ((rc = kernel_fire_set_threads(fire, (int)threads))) {
+		cli_error("cannot use %ld threads: %s", threads, strerror(-rc));
+		status = 1;
+		goto out;
+	}
+	rep.threads = kernel_fire_threads(fire);
 	t0 = now_s();
 	rc = kernel_fire_run(fire, &rep.j, &rep.r);
 	rep.runtime_s = now_s() - t0;
