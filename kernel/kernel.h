@@ -334,6 +334,8 @@ int kernel_fire_threads(const struct kernel_fire *f);
  * the defaults suit real fires, tests set them low to split tiny ones. */
 void kernel_fire_set_split_min(struct kernel_fire *f, size_t band, size_t burned);
 bool kernel_has_openmp(void);
+/* What kernel_fire_set_threads(f, 0) would give in this process. */
+int kernel_default_threads(void);
 /* Runs one job from a fresh state.  Returns 0 or a negative errno. */
 int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job,
 		    struct kernel_fire_result *res);

@@ -301,6 +301,16 @@ int kernel_fire_threads(const struct kernel_fire *f)
 	return f->threads;
 }
 
+int kernel_default_threads(void)
+{
+#ifdef _OPENMP
+	int n = omp_get_max_threads();
+	return n < MAX_THREADS ? n : MAX_THREADS;
+#else
+	return 1;
+#endif
+}
+
 bool kernel_has_openmp(void)
 {
 #ifdef _OPENMP
@@ -647,7 +657,9 @@ static void band_rates(size_t lo, size_t hi, const uint32_t *restrict F, int32_t
 	const float *restrict sB = b->s_B, *restrict sC = b->s_C, *restrict sv2 = b->s_v2;
 	const float *restrict cvx = b->c_vx, *restrict cvy = b->c_vy, *restrict cA = b->c_A;
 	const float *restrict cB = b->c_B, *restrict cC = b->c_C, *restrict cv2 = b->c_v2;
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
+#endif
 	for (size_t i = lo; i < hi; i++) {
 		int32_t c = pidx[i];
 		float p00 = dec(F[c], ONE_BITS);

@@ -18,6 +18,9 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 
+/* The program's whole command line, for re-running itself. */
+extern char **cli_full_argv;
+
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double now_s(void);
 int parse_int(const char *s, long lo, long hi, long *out);

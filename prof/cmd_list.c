@@ -31,20 +31,26 @@ int cmd_list(int argc, char **argv)
 				printf("%s\n", strategy_registry[i].name);
 		return 0;
 	}
-	printf("%-14s %-6s %-32s %s\n", "strategy", "built", "options", "what it is");
+	printf("%-14s %-6s %-46s %s\n", "strategy", "built", "options", "what it is");
 	for (int i = 0; i < strategy_registry_count; i++) {
 		const struct strategy_entry *e = &strategy_registry[i];
 		const struct strategy *s = e->strategy;
-		char opts[64] = "";
+		char opts[96] = "";
 		if (s && (s->flags & STRATEGY_PROCESSES))
 			strcat(opts, "start ");
 		if (s && (s->flags & STRATEGY_SCHEDULES))
 			strcat(opts, "schedule chunksize ");
 		if (s && (s->flags & STRATEGY_ATTACHES))
 			strcat(opts, "attach ");
+		if (s && (s->flags & STRATEGY_THREADS))
+			strcat(opts, "pin ");
+		if (s && (s->flags & STRATEGY_MODES))
+			strcat(opts, "mode ");
+		if (s && (s->flags & STRATEGY_FIRE_THREADS))
+			strcat(opts, "fire-threads ");
 		if (!opts[0])
 			strcpy(opts, "-");
-		printf("%-14s %-6s %-32s %s\n", e->name, s ? "yes" : "no", opts,
+		printf("%-14s %-6s %-46s %s\n", e->name, s ? "yes" : "no", opts,
 		       s ? s->summary : e->enable);
 	}
 	return 0;

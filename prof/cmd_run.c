@@ -11,6 +11,7 @@
 #include "csvio.h"
 #include "runner.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -44,6 +45,11 @@ static void run_usage(FILE *out)
 		"  --parent-rss SIZE     hold SIZE of touched private memory (4 KiB pages) in the\n"
 		"                        runner while measuring (e.g. 256M, 4G; 0 for none), or\n"
 		"                        'inputs' for a private copy of the scenario's inputs\n"
+		"  --pin                 threads: bind each to its own core (hwloc)\n"
+		"  --mode batch|single   openmp: threads across jobs, or inside each fire\n"
+		"  --fire-threads N|auto process strategies: threads inside each worker's fire\n"
+		"                        (auto: OpenMP's default, OMP_NUM_THREADS or every CPU)\n"
+		"  --allocator NAME      glibc or jemalloc (re-runs itself with jemalloc preloaded)\n"
 		"  --sample-interval S   memory sampling interval, lengthened if it costs > 0.5%%\n"
 		"                        of a core (default 0.02)\n");
 }
@@ -55,7 +61,7 @@ struct run_args {
 	const char *csv;
 	const char *parent_rss;          /* NULL, "inputs", or a size */
 	uint64_t parent_rss_size;
-	bool workers_set, start_set, attach_set, sched_set;
+	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set;
 };
 
 static int parse_fault(const char *s, struct strategy_params *p)
@@ -86,7 +92,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "attach", required_argument, NULL, 'a' }, { "reps", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'W' }, { "csv", required_argument, NULL, 'o' },
 		{ "job-timeout", required_argument, NULL, 'T' }, { "fault", required_argument, NULL, 'f' },
-		{ "parent-rss", required_argument, NULL, 'P' },
+		{ "parent-rss", required_argument, NULL, 'P' }, { "pin", no_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'M' }, { "fire-threads", required_argument, NULL, 'F' },
+		{ "allocator", required_argument, NULL, 'A' },
 		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -150,6 +158,27 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (strategy_attach_parse(optarg, &p->attach))
 				goto bad;
 			a->attach_set = true;
+			break;
+		case 'p':
+			p->pin = true;
+			break;
+		case 'M':
+			if (strategy_mode_parse(optarg, &p->mode))
+				goto bad;
+			a->mode_set = true;
+			break;
+		case 'F':
+			if (strcmp(optarg, "auto") == 0)
+				p->fire_threads = -1;
+			else if (parse_int(optarg, 1, 256, &v))
+				goto bad;
+			else
+				p->fire_threads = (int)v;
+			a->fire_threads_set = true;
+			break;
+		case 'A':
+			if (strategy_allocator_parse(optarg, &p->allocator))
+				goto bad;
 			break;
 		case 'r':
 			if (parse_int(optarg, 1, 100000, &v))
@@ -230,12 +259,14 @@ static int check_args(struct run_args *a)
 		cli_error("unknown scenario '%s' (%s)", p->scenario, kernel_scenario_names());
 		return -EINVAL;
 	}
-	if (!(s->flags & STRATEGY_PROCESSES)) {
+	if (!(s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS))) {
 		if (a->workers_set && p->workers != 1) {
-			cli_error("strategy '%s' runs in one process: --workers must be 1", s->name);
+			cli_error("strategy '%s' runs on one core: --workers must be 1", s->name);
 			return -EINVAL;
 		}
 		p->workers = 1;
+	}
+	if (!(s->flags & STRATEGY_PROCESSES)) {
 		if (a->start_set) {
 			cli_error("strategy '%s' starts no workers: --start does not apply", s->name);
 			return -EINVAL;
@@ -247,6 +278,27 @@ static int check_args(struct run_args *a)
 	}
 	if (a->attach_set && !(s->flags & STRATEGY_ATTACHES)) {
 		cli_error("strategy '%s' shares no inputs: --attach does not apply", s->name);
+		return -EINVAL;
+	}
+	if (p->pin && !(s->flags & STRATEGY_THREADS)) {
+		cli_error("--pin binds threads: it applies to pthreads and openmp, not '%s'", s->name);
+		return -EINVAL;
+	}
+	if (a->mode_set && !(s->flags & STRATEGY_MODES)) {
+		cli_error("--mode applies to openmp, not '%s'", s->name);
+		return -EINVAL;
+	}
+	if (p->mode == STRATEGY_MODE_SINGLE && a->sched_set) {
+		cli_error("--mode single runs the jobs in order: --schedule and --chunksize do not apply");
+		return -EINVAL;
+	}
+	if (a->fire_threads_set && !(s->flags & STRATEGY_FIRE_THREADS)) {
+		cli_error("--fire-threads applies to the process strategies (for threads inside one fire "
+			  "use --strategy openmp --mode single), not '%s'", s->name);
+		return -EINVAL;
+	}
+	if (a->fire_threads_set && p->fire_threads != 1 && !kernel_has_openmp()) {
+		cli_error("--fire-threads needs a build with OpenMP (cmake -DSPREADBENCH_OPENMP=ON)");
 		return -EINVAL;
 	}
 	if (a->sched_set && !(s->flags & STRATEGY_SCHEDULES)) {
@@ -264,6 +316,58 @@ static int check_args(struct run_args *a)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * The allocator.  jemalloc is preloaded into a fresh copy of this program
+ * rather than linked: the same binary then measures both allocators, every
+ * allocation of the process (and of the workers it starts, which inherit
+ * the environment) goes through the chosen one, and the glibc runs carry
+ * no trace of jemalloc.  Whether jemalloc really serves malloc is checked
+ * by looking up its mallctl entry point, not assumed from the environment.
+ * Returns 0 to go on, or 2 after an error (the re-run does not return).
+ */
+static bool jemalloc_active(void)
+{
+	return dlsym(RTLD_DEFAULT, "mallctl") != NULL;
+}
+
+static int arrange_allocator(const struct strategy_params *p)
+{
+	bool active = jemalloc_active();
+	if (p->allocator == STRATEGY_ALLOC_GLIBC) {
+		if (active) {
+			cli_error("jemalloc is preloaded (LD_PRELOAD): unset it, or ask for --allocator jemalloc");
+			return 2;
+		}
+		return 0;
+	}
+	if (active)
+		return 0;
+	if (getenv("SPREADBENCH_PRELOADED")) {
+		cli_error("jemalloc was preloaded but does not serve malloc (LD_PRELOAD=%s)",
+			  getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
+		return 2;
+	}
+	const char *lib = getenv("SPREADBENCH_JEMALLOC");
+	if (!lib)
+		lib = SPREADBENCH_JEMALLOC_PATH;
+	if (!lib[0] || access(lib, R_OK) != 0) {
+		cli_error("--allocator jemalloc: no jemalloc library found%s%s (install libjemalloc2, "
+			  "or set SPREADBENCH_JEMALLOC to its path)", lib[0] ? " at " : "", lib);
+		return 2;
+	}
+	const char *old = getenv("LD_PRELOAD");
+	char *preload = NULL;
+	if (asprintf(&preload, "%s%s%s", lib, old && old[0] ? ":" : "", old ? old : "") < 0)
+		return 2;
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("SPREADBENCH_PRELOADED", "1", 1);
+	free(preload);
+	fflush(NULL);
+	execv("/proc/self/exe", cli_full_argv);
+	cli_error("cannot re-run with jemalloc preloaded: %s", strerror(errno));
+	return 2;
 }
 
 /* The runner's own resident memory, for fork-cost experiments. */
@@ -359,6 +463,12 @@ out:
 	return rc;
 }
 
+static bool starts_processes(const char *name)
+{
+	const struct strategy_entry *e = strategy_find(name);
+	return e && e->strategy && (e->strategy->flags & STRATEGY_PROCESSES);
+}
+
 static void print_header(void)
 {
 	printf("%-13s %-5s %3s %4s %-7s %-7s %5s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s\n", "strategy", "start",
@@ -370,7 +480,7 @@ static void print_row(const struct runner_row *r)
 {
 	const double mib = 1.0 / (1 << 20);
 	printf("%-13s %-5s %3d %4d %-7s %-7s %5d %8.3f %8.3f %8.3f %8.3f %9.1f %9.1f %9.1f %9.3f %8.2f %9.2f\n",
-	       r->strategy, r->p.workers > 0 && strcmp(r->strategy, "serial") ? strategy_start_name(r->p.start) : "-",
+	       r->strategy, starts_processes(r->strategy) ? strategy_start_name(r->p.start) : "-",
 	       r->p.workers, r->rep, r->status, r->valid ? "true" : "false", r->p.jobs, r->wall_s, r->setup_s,
 	       r->compute_s, r->teardown_s, r->peak_pss_bytes * mib, r->peak_rss_sum_bytes * mib,
 	       r->max_worker_hwm_bytes * mib, r->start_latency_s * 1e3, r->jobs_per_s, r->mha_per_cpu_hr);
@@ -400,6 +510,8 @@ int cmd_run(int argc, char **argv)
 		a.o.p.workers = cli_usable_cpus();
 	if (check_args(&a))
 		return 2;
+	if ((rc = arrange_allocator(&a.o.p)))
+		return rc;
 	a.o.p.worker_path = worker_program_path();
 	if ((a.o.p.start == STRATEGY_START_SPAWN) && access(a.o.p.worker_path, X_OK) != 0) {
 		cli_error("cannot run the worker program '%s': %s", a.o.p.worker_path, strerror(errno));

@@ -25,6 +25,17 @@ static bool applies(const struct runner_row *r, unsigned flag)
 	return e && e->strategy && (e->strategy->flags & flag);
 }
 
+/* Threads inside each fire: the team in openmp's single mode, the
+ * requested count (OpenMP's default for auto) in the process pools. */
+static int fire_threads(const struct runner_row *r)
+{
+	if (applies(r, STRATEGY_MODES) && r->p.mode == STRATEGY_MODE_SINGLE)
+		return r->p.workers;
+	if (applies(r, STRATEGY_FIRE_THREADS))
+		return r->p.fire_threads < 0 ? kernel_default_threads() : r->p.fire_threads > 1 ? r->p.fire_threads : 1;
+	return 1;
+}
+
 /* name, how to print it */
 #define RUNNER_COLUMNS(X)                                                             \
 	X(strategy, S(r->strategy))                                                   \
@@ -71,7 +82,11 @@ static bool applies(const struct runner_row *r, unsigned flag)
 	X(cgroup_peak_bytes, OPT(r->cgroup_peak_bytes))                                 \
 	X(parent_rss_bytes, U(r->parent_rss_bytes))                                   \
 	X(job_timeout_s, F(r->p.job_timeout_s))                                       \
-	X(fault, S(strategy_fault_name(r->p.fault)))
+	X(fault, S(strategy_fault_name(r->p.fault)))                                  \
+	X(mode, S(applies(r, STRATEGY_MODES) ? strategy_mode_name(r->p.mode) : "-"))  \
+	X(fire_threads, I(fire_threads(r)))                                           \
+	X(pin, S(applies(r, STRATEGY_THREADS) ? (r->p.pin ? "true" : "false") : "-")) \
+	X(allocator, S(strategy_allocator_name(r->p.allocator)))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

@@ -28,8 +28,11 @@ static void usage(FILE *out)
 	fprintf(out, "\n'spreadbench <command> --help' describes a command's options.\n");
 }
 
+char **cli_full_argv;
+
 int main(int argc, char **argv)
 {
+	cli_full_argv = argv;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -8,6 +8,8 @@ packages=(
   libcsv-dev                         # CSV reading and writing
   libjansson-dev                     # JSON output
   libhwloc-dev hwloc                 # topology (and lstopo for users)
+  libjemalloc-dev libjemalloc2       # the jemalloc allocator option
+  clang libomp-dev                   # the ThreadSanitizer build (LLVM OpenMP with Archer)
   git                                # the commit recorded with results
   gnuplot-nox                        # plots (run as an external program)
 )

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - set up, build with warnings as errors, and run every test;
-# then again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# then again under AddressSanitizer and UndefinedBehaviorSanitizer, and the
+# tests that start threads under ThreadSanitizer (built with clang, whose
+# OpenMP runtime tells ThreadSanitizer about its synchronisation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -12,3 +14,8 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPREADBENCH_SANITIZ
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSPREADBENCH_TSAN=ON -DSPREADBENCH_WERROR=ON
+cmake --build build-tsan -j "$jobs"
+TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 ignore_noninstrumented_modules=1" \
+  ctest --test-dir build-tsan -L threads --output-on-failure -j "$jobs"

@@ -31,7 +31,7 @@ static void fpj_teardown(struct strategy_run *run)
 const struct strategy strategy_fork_per_job = {
 	.name = "fork-per-job",
 	.summary = "a fresh process per job that builds its own inputs, like a shell loop",
-	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES,
+	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS,
 	.setup = fpj_setup,
 	.execute = fpj_execute,
 	.teardown = fpj_teardown,

@@ -14,6 +14,8 @@ static const char *const schedule_names[] = { "block", "snake", "dynamic" };
 static const char *const attach_names[] = { "worker", "job" };
 static const char *const fault_names[] = { "none", "segv", "abort", "exit", "hang" };
 static const char *const status_names[] = { "pending", "ok", "failed", "timeout" };
+static const char *const mode_names[] = { "batch", "single" };
+static const char *const allocator_names[] = { "glibc", "jemalloc" };
 
 #define NAME_OF(table, i) ((unsigned)(i) < sizeof table / sizeof table[0] ? table[i] : "?")
 
@@ -22,6 +24,8 @@ const char *strategy_schedule_name(enum strategy_schedule s) { return NAME_OF(sc
 const char *strategy_attach_name(enum strategy_attach a) { return NAME_OF(attach_names, a); }
 const char *strategy_fault_name(enum strategy_fault f) { return NAME_OF(fault_names, f); }
 const char *strategy_job_status_name(enum strategy_job_status s) { return NAME_OF(status_names, s); }
+const char *strategy_mode_name(enum strategy_mode m) { return NAME_OF(mode_names, m); }
+const char *strategy_allocator_name(enum strategy_allocator a) { return NAME_OF(allocator_names, a); }
 
 static int parse_name(const char *s, const char *const *names, int n)
 {
@@ -44,6 +48,8 @@ int strategy_start_parse(const char *s, enum strategy_start *out) { PARSE(start_
 int strategy_schedule_parse(const char *s, enum strategy_schedule *out) { PARSE(schedule_names, s, out); }
 int strategy_attach_parse(const char *s, enum strategy_attach *out) { PARSE(attach_names, s, out); }
 int strategy_fault_parse(const char *s, enum strategy_fault *out) { PARSE(fault_names, s, out); }
+int strategy_mode_parse(const char *s, enum strategy_mode *out) { PARSE(mode_names, s, out); }
+int strategy_allocator_parse(const char *s, enum strategy_allocator *out) { PARSE(allocator_names, s, out); }
 
 static const struct strategy_run *sort_run;
 

@@ -135,6 +135,7 @@ static void fill_config(struct pool *p, struct worker_config *c)
 		.parent = p->runner, .scenario = q->scenario, .seed = q->seed, .mix = q->mix,
 		.dtype = q->dtype, .inputs = p->cfg.inputs, .shm_fd = -1, .attach = q->attach,
 		.one_shot = p->cfg.one_shot, .fault_job = q->fault_job, .fault = q->fault,
+		.fire_threads = q->fire_threads,
 	};
 }
 
@@ -206,6 +207,10 @@ static pid_t spawn_worker(struct pool *p, int sock)
 	}
 	if (p->cfg.one_shot)
 		argv[n++] = "--one-shot";
+	char fire_threads[16];
+	snprintf(fire_threads, sizeof fire_threads, "%d", q->fire_threads);
+	argv[n++] = "--fire-threads";
+	argv[n++] = fire_threads;
 	argv[n] = NULL;
 
 	/* Move the descriptors out of the way first, so that placing them at

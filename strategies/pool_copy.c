@@ -29,7 +29,7 @@ static void pool_copy_teardown(struct strategy_run *run)
 const struct strategy strategy_pool_copy = {
 	.name = "pool-copy",
 	.summary = "fixed process pool, each worker with its own copy of the inputs",
-	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES,
+	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS,
 	.setup = pool_copy_setup,
 	.execute = pool_copy_execute,
 	.teardown = pool_copy_teardown,

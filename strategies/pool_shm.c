@@ -54,7 +54,7 @@ static void pool_shm_teardown(struct strategy_run *run)
 const struct strategy strategy_pool_shm = {
 	.name = "pool-shm",
 	.summary = "fixed process pool sharing one sealed read-only memfd copy of the inputs",
-	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES,
+	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS,
 	.setup = pool_shm_setup,
 	.execute = pool_shm_execute,
 	.teardown = pool_shm_teardown,

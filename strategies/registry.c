@@ -12,12 +12,22 @@ extern const struct strategy strategy_serial;
 extern const struct strategy strategy_fork_per_job;
 extern const struct strategy strategy_pool_copy;
 extern const struct strategy strategy_pool_shm;
+extern const struct strategy strategy_pthreads;
+#ifdef SPREADBENCH_HAVE_OPENMP
+extern const struct strategy strategy_openmp;
+#endif
 
 const struct strategy_entry strategy_registry[] = {
 	{ .name = "serial", .strategy = &strategy_serial },
 	{ .name = "fork-per-job", .strategy = &strategy_fork_per_job },
 	{ .name = "pool-copy", .strategy = &strategy_pool_copy },
 	{ .name = "pool-shm", .strategy = &strategy_pool_shm },
+	{ .name = "pthreads", .strategy = &strategy_pthreads },
+#ifdef SPREADBENCH_HAVE_OPENMP
+	{ .name = "openmp", .strategy = &strategy_openmp },
+#else
+	{ .name = "openmp", .enable = "not built: install an OpenMP compiler (gcc has it) and configure with -DSPREADBENCH_OPENMP=ON" },
+#endif
 };
 const int strategy_registry_count = (int)(sizeof strategy_registry / sizeof strategy_registry[0]);
 

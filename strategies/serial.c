@@ -36,24 +36,8 @@ static int serial_execute(struct strategy_run *run)
 {
 	struct serial *s = run->priv;
 	double t0 = worker_clock();
-	for (int i = 0; i < run->p.jobs && !strategy_interrupted; i++) {
-		struct strategy_job_result *r = &run->results[i];
-		struct kernel_fire_result res;
-		r->begin_s = worker_clock() - t0;
-		int rc = kernel_fire_run(s->fire, &run->jobs[i], &res);
-		r->end_s = worker_clock() - t0;
-		if (rc) {
-			r->status = STRATEGY_JOB_FAILED;
-			snprintf(r->error, sizeof r->error, "job %d: %s", i, strerror(-rc));
-			continue;
-		}
-		r->status = STRATEGY_JOB_OK;
-		r->burned_cells = res.burned_cells;
-		r->crowned_cells = res.crowned_cells;
-		r->steps = res.steps;
-		r->stop_time = res.stop_time;
-		r->checksum = res.checksum;
-	}
+	for (int i = 0; i < run->p.jobs && !strategy_interrupted; i++)
+		strategy_run_job(run, s->fire, i, 0, t0);
 	run->max_worker_hwm_bytes = worker_self_hwm();
 	return strategy_interrupted ? -EINTR : 0;
 }

@@ -15,8 +15,8 @@
  *   2. add its line to the table in strategies/registry.c (and, for an
  *      optional backend, the "not built" line with how to enable it);
  *   3. add the source to spreadbench_strategies in CMakeLists.txt;
- *   4. the conformance test (tests/test_conformance.sh) picks it up from
- *      `spreadbench list` and compares every job with serial.
+ *   4. the conformance test (tests/test_conformance.c) picks it up from
+ *      the registry and compares every job with serial.
  *
  * Contracts of the slots:
  *   setup     may be timed; on failure it leaves nothing that teardown
@@ -42,6 +42,9 @@
 enum strategy_start { STRATEGY_START_FORK, STRATEGY_START_SPAWN };
 enum strategy_schedule { STRATEGY_SCHEDULE_BLOCK, STRATEGY_SCHEDULE_SNAKE, STRATEGY_SCHEDULE_DYNAMIC };
 enum strategy_attach { STRATEGY_ATTACH_WORKER, STRATEGY_ATTACH_JOB };
+/* openmp: parallel across jobs, or inside one fire with jobs in turn. */
+enum strategy_mode { STRATEGY_MODE_BATCH, STRATEGY_MODE_SINGLE };
+enum strategy_allocator { STRATEGY_ALLOC_GLIBC, STRATEGY_ALLOC_JEMALLOC };
 
 /* Faults a worker can be told to commit on one job, to test recovery. */
 enum strategy_fault {
@@ -55,6 +58,9 @@ enum strategy_fault {
 #define STRATEGY_PROCESSES 0x1u          /* runs jobs in child processes: --start */
 #define STRATEGY_ATTACHES 0x2u           /* honours --attach */
 #define STRATEGY_SCHEDULES 0x4u          /* honours --schedule and --chunksize */
+#define STRATEGY_THREADS 0x8u            /* runs jobs on threads of the runner: --pin */
+#define STRATEGY_MODES 0x10u             /* honours --mode */
+#define STRATEGY_FIRE_THREADS 0x20u      /* workers can split each fire: --fire-threads */
 
 struct strategy_params {
 	const char *scenario;
@@ -71,6 +77,10 @@ struct strategy_params {
 	int fault_job;                   /* -1: none */
 	enum strategy_fault fault;
 	const char *worker_path;         /* the exec'd worker, for --start spawn */
+	bool pin;                        /* bind each thread to its own core */
+	enum strategy_mode mode;
+	int fire_threads;                /* threads inside each fire: 0 or 1 one, N, -1 OpenMP's default */
+	enum strategy_allocator allocator; /* recorded: the runner arranges it before running */
 };
 
 enum strategy_job_status { STRATEGY_JOB_PENDING, STRATEGY_JOB_OK, STRATEGY_JOB_FAILED, STRATEGY_JOB_TIMEOUT };
@@ -135,6 +145,14 @@ const char *strategy_schedule_name(enum strategy_schedule s);
 const char *strategy_attach_name(enum strategy_attach a);
 const char *strategy_fault_name(enum strategy_fault f);
 const char *strategy_job_status_name(enum strategy_job_status s);
+const char *strategy_mode_name(enum strategy_mode m);
+const char *strategy_allocator_name(enum strategy_allocator a);
+int strategy_mode_parse(const char *s, enum strategy_mode *out);
+int strategy_allocator_parse(const char *s, enum strategy_allocator *out);
+
+/* Runs job i on fire f and fills run->results[i]; t0 is when execute began.
+ * Safe from several threads at once for different jobs. */
+void strategy_run_job(struct strategy_run *run, struct kernel_fire *f, int i, int worker, double t0);
 int strategy_start_parse(const char *s, enum strategy_start *out);
 int strategy_schedule_parse(const char *s, enum strategy_schedule *out);
 int strategy_attach_parse(const char *s, enum strategy_attach *out);

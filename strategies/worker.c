@@ -166,6 +166,8 @@ int worker_run(const struct worker_config *cfg)
 	}
 	if (!rc)
 		rc = kernel_fire_new(w.ls, &w.fire);
+	if (!rc && (cfg->fire_threads > 1 || cfg->fire_threads < 0))
+		rc = kernel_fire_set_threads(w.fire, cfg->fire_threads < 0 ? 0 : cfg->fire_threads);
 	if (rc) {
 		send_fatal(cfg->fd, "cannot set up a fire", rc);
 		goto out;

@@ -36,6 +36,7 @@ struct worker_config {
 	bool one_shot;                   /* exit after the first RUN */
 	int fault_job;
 	enum strategy_fault fault;
+	int fire_threads;                /* threads inside each fire: 0 or 1 one, N, -1 OpenMP's default */
 };
 
 /* Runs the worker loop; returns the process exit status. */

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 {
 	struct worker_config cfg = {
 		.fd = 3, .shm_fd = -1, .fault_job = -1, .t_start = worker_clock(),
-		.parent = getppid(), .seed = 1,
+		.parent = getppid(), .seed = 1, .fire_threads = 1,
 	};
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, 's' },
@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 		{ "fault", required_argument, NULL, 'f' },
 		{ "fault-job", required_argument, NULL, 'j' },
 		{ "parent", required_argument, NULL, 'p' },
+		{ "fire-threads", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	int c;
@@ -89,6 +90,11 @@ int main(int argc, char **argv)
 			cfg.parent = (pid_t)strtol(optarg, &end, 10);
 			if (*end)
 				return bad("parent", optarg);
+			break;
+		case 't':
+			cfg.fire_threads = (int)strtol(optarg, &end, 10);
+			if (*end || cfg.fire_threads < -1)
+				return bad("fire threads", optarg);
 			break;
 		default:
 			return 2;

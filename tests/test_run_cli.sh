@@ -61,6 +61,44 @@ printf 'strategy,start\n"open quote,x\n' >"$tmp/broken.csv"
 "$bin" show "$tmp/broken.csv" >/dev/null 2>"$tmp/err"; rc=$?
 check "show of a broken file exits 2" "[[ $rc -eq 2 ]] && grep -q 'broken.csv' '$tmp/err'"
 
+# Thread strategies, their options, and options they refuse.
+"$bin" run --strategy pthreads --scenario tiny --workers 2 --jobs 4 --pin --schedule dynamic \
+  --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
+check "pthreads --pin exits 0" "[[ $rc -eq 0 ]]"
+check "pthreads row says pin true" "grep -q '^pthreads,.*,true,glibc\$' '$tmp/t.csv'"
+if "$bin" list --built | grep -qx openmp; then
+  "$bin" run --strategy openmp --mode single --scenario tiny --workers 2 --jobs 3 \
+    --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
+  check "openmp single exits 0" "[[ $rc -eq 0 ]]"
+  check "openmp single row: mode single, 2 threads per fire" "grep -q '^openmp,.*,single,2,false,glibc\$' '$tmp/t.csv'"
+  "$bin" run --strategy pool-shm --scenario tiny --workers 2 --jobs 3 --fire-threads 2 \
+    --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
+  check "nested pool-shm --fire-threads 2 exits 0" "[[ $rc -eq 0 ]]"
+  check "nested row: 2 threads per fire" "grep -q '^pool-shm,.*,-,2,-,glibc\$' '$tmp/t.csv'"
+  bad --strategy openmp --scenario tiny --mode single --schedule dynamic
+fi
+bad --strategy pool-shm --scenario tiny --pin
+bad --strategy pthreads --scenario tiny --mode single
+bad --strategy pthreads --scenario tiny --fire-threads 2
+bad --strategy pthreads --scenario tiny --start spawn
+bad --strategy pthreads --scenario tiny --allocator tcmalloc
+# jemalloc is preloaded into a re-run of the program; a sanitizer's
+# runtime must come first among preloaded libraries, so not there.
+if [[ -z ${SPREADBENCH_SANITIZED:-} ]]; then
+  "$bin" run --strategy pthreads --scenario tiny --workers 2 --jobs 4 --allocator jemalloc \
+    --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
+  check "--allocator jemalloc exits 0" "[[ $rc -eq 0 ]]"
+  check "jemalloc row" "grep -q '^pthreads,.*,jemalloc\$' '$tmp/t.csv'"
+  jem=$(ldconfig -p | awk '/libjemalloc.so.2 /{print $NF; exit}')
+  if [[ -n $jem ]]; then
+    LD_PRELOAD=$jem "$bin" run --strategy pthreads --scenario tiny --jobs 2 --allocator glibc \
+      >/dev/null 2>"$tmp/err"; rc=$?
+    check "--allocator glibc under a preloaded jemalloc exits 2" "[[ $rc -eq 2 ]] && grep -q LD_PRELOAD '$tmp/err'"
+  fi
+fi
+"$bin" show "$tmp/t.csv" >/dev/null; rc=$?
+check "thread rows all valid" "[[ $rc -eq 0 ]]"
+
 # SIGINT in the middle: a long batch on the demo scenario, with a seed no
 # other test uses so leftover workers can be found by their command line.
 "$bin" run --strategy pool-shm --scenario demo --seed 424242 --workers 2 --jobs 16 --reps 50 \
