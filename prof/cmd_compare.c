@@ -1,0 +1,667 @@
+/*
+ * cmd_compare.c - `spreadbench compare BASE NEW`: did NEW get slower or
+ * fatter than BASE?  Each side is a results CSV or a folder of them.  Rows
+ * are grouped into points by their parameters (the columns that say what
+ * was run); for every point in both and every metric (wall time,
+ * throughput, peak PSS) the medians are compared and the repetitions
+ * tested with Mann-Whitney U.  A change counts only when the ratio of
+ * medians passes --factor and p < --alpha; a point whose repetitions are
+ * too few for p to ever get below alpha is said so, not judged.
+ *
+ * --normalize serial divides each row's metrics by the median of the
+ * serial runs of the same batch (scenario, seed, mix, dtype, jobs) in the
+ * same file, so that a baseline from one machine can guard another.
+ *
+ * Exit status: 0 no regression, 1 a regression (or a failed or invalid
+ * row in NEW), 2 bad input.
+ */
+#include "cli.h"
+#include "csvio.h"
+#include "stats.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Columns that name what was run; those present in both files form the key. */
+static const char *const param_columns[] = {
+	"strategy", "start", "workers", "jobs", "schedule", "chunksize", "attach", "scenario",
+	"seed", "mix", "dtype", "mode", "fire_threads", "pin", "allocator", "parent_rss_bytes",
+	"job_timeout_s", "fault",
+};
+#define NPARAM (int)(sizeof param_columns / sizeof param_columns[0])
+/* The batch a serial run normalises: these must match. */
+static const char *const batch_columns[] = { "scenario", "seed", "mix", "dtype", "jobs" };
+#define NBATCH (int)(sizeof batch_columns / sizeof batch_columns[0])
+
+struct metric {
+	const char *column, *label, *unit;
+	bool higher_is_better;
+};
+static const struct metric metrics[] = {
+	{ "wall_s", "wall", "s", false },
+	{ "burned_cells_per_s", "throughput", "cells/s", true },
+	{ "peak_pss_bytes", "peak PSS", "bytes", false },
+};
+#define NMETRIC (int)(sizeof metrics / sizeof metrics[0])
+
+/* One side: rows of one or more files, with each row's file index. */
+struct side {
+	const char *arg;
+	struct csvio_table *t;
+	int ntables;
+	int invalid_rows;                /* status not ok or valid not true */
+	char first_invalid[256];
+};
+
+struct point {
+	char *key;                       /* "strategy=pool-shm workers=2 ..." */
+	char *name;                      /* the key without what all points share */
+	bool serial;
+	double *v[2][NMETRIC];           /* [side][metric] values */
+	size_t n[2];
+	size_t cap[2];
+};
+
+struct compare {
+	struct side s[2];
+	const char *keys[NPARAM];        /* columns in the key, in order */
+	int nkeys;
+	bool normalize;
+	double factor, alpha;
+	struct point *pts;
+	size_t npts, cappts;
+};
+
+static bool has_csv_suffix(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".csv") == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_file(struct side *s, const char *path)
+{
+	char err[512] = "";
+	struct csvio_table *t = realloc(s->t, (size_t)(s->ntables + 1) * sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	s->t = t;
+	int rc = csvio_read(path, &s->t[s->ntables], err, sizeof err);
+	if (rc) {
+		cli_error("%s", err[0] ? err : strerror(-rc));
+		return rc;
+	}
+	struct csvio_table *n = &s->t[s->ntables++];
+	static const char *const need[] = { "strategy", "status", "valid", "wall_s" };
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+		if (csvio_column(n, need[i]) < 0) {
+			cli_error("'%s' has no column '%s': is it a file of 'spreadbench run'?", path, need[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* A CSV file, or every *.csv file directly inside a folder. */
+static int load_side(struct side *s)
+{
+	struct stat st;
+	if (stat(s->arg, &st) != 0) {
+		cli_error("cannot read '%s': %s", s->arg, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_file(s, s->arg);
+	DIR *d = opendir(s->arg);
+	if (!d) {
+		cli_error("cannot read folder '%s': %s", s->arg, strerror(errno));
+		return -errno;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	int rc = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!has_csv_suffix(e->d_name))
+			continue;
+		char **nn = realloc(names, (n + 1) * sizeof *nn);
+		if (!nn || !(nn[n] = strdup(e->d_name))) {
+			names = nn ? nn : names;
+			rc = -ENOMEM;
+			break;
+		}
+		names = nn;
+		n++;
+	}
+	closedir(d);
+	if (!rc && n == 0) {
+		cli_error("folder '%s' holds no .csv file", s->arg);
+		rc = -ENOENT;
+	}
+	if (!rc)
+		qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", s->arg, names[i]);
+		if (!rc)
+			rc = load_file(s, path);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static const char *cell(const struct csvio_table *t, size_t r, const char *col)
+{
+	int c = csvio_column(t, col);
+	return c < 0 ? "" : csvio_cell(t, r, c);
+}
+
+static bool row_ok(const struct csvio_table *t, size_t r)
+{
+	return strcmp(cell(t, r, "status"), "ok") == 0 && strcmp(cell(t, r, "valid"), "true") == 0;
+}
+
+static char *row_key(const struct compare *c, const struct csvio_table *t, size_t r)
+{
+	size_t len = 1;
+	for (int k = 0; k < c->nkeys; k++)
+		len += strlen(c->keys[k]) + strlen(cell(t, r, c->keys[k])) + 2;
+	char *key = malloc(len);
+	if (!key)
+		return NULL;
+	key[0] = '\0';
+	for (int k = 0; k < c->nkeys; k++) {
+		if (k)
+			strcat(key, " ");
+		strcat(key, c->keys[k]);
+		strcat(key, "=");
+		strcat(key, cell(t, r, c->keys[k]));
+	}
+	return key;
+}
+
+static bool same_batch(const struct csvio_table *t, size_t a, size_t b)
+{
+	for (int i = 0; i < NBATCH; i++)
+		if (strcmp(cell(t, a, batch_columns[i]), cell(t, b, batch_columns[i])))
+			return false;
+	return true;
+}
+
+/* Median of a metric over the valid serial rows of row r's batch in t. */
+static int serial_median(const struct csvio_table *t, size_t r, const char *col, double *out)
+{
+	double *v = malloc(t->nrows * sizeof *v);
+	size_t n = 0;
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nrows; i++) {
+		double x;
+		if (strcmp(cell(t, i, "strategy"), "serial") || !row_ok(t, i) || !same_batch(t, r, i))
+			continue;
+		if (csvio_parse_double(cell(t, i, col), &x) == 0)
+			v[n++] = x;
+	}
+	*out = stats_median(v, n);
+	free(v);
+	return n ? 0 : -ENOENT;
+}
+
+static struct point *point_for(struct compare *c, char *key, bool serial)
+{
+	for (size_t i = 0; i < c->npts; i++)
+		if (strcmp(c->pts[i].key, key) == 0) {
+			free(key);
+			return &c->pts[i];
+		}
+	if (c->npts == c->cappts) {
+		size_t cap = c->cappts ? 2 * c->cappts : 16;
+		struct point *p = realloc(c->pts, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		c->pts = p;
+		c->cappts = cap;
+	}
+	struct point *p = &c->pts[c->npts++];
+	memset(p, 0, sizeof *p);
+	p->key = key;
+	p->serial = serial;
+	return p;
+}
+
+static int add_value(struct point *p, int side, const double *vals)
+{
+	if (p->n[side] == p->cap[side]) {
+		size_t cap = p->cap[side] ? 2 * p->cap[side] : 8;
+		for (int m = 0; m < NMETRIC; m++) {
+			double *v = realloc(p->v[side][m], cap * sizeof *v);
+			if (!v)
+				return -ENOMEM;
+			p->v[side][m] = v;
+		}
+		p->cap[side] = cap;
+	}
+	for (int m = 0; m < NMETRIC; m++)
+		p->v[side][m][p->n[side]] = vals[m];
+	p->n[side]++;
+	return 0;
+}
+
+static int collect(struct compare *c, int side)
+{
+	struct side *s = &c->s[side];
+	for (int f = 0; f < s->ntables; f++) {
+		const struct csvio_table *t = &s->t[f];
+		for (size_t r = 0; r < t->nrows; r++) {
+			if (!row_ok(t, r)) {
+				if (s->invalid_rows++ == 0)
+					snprintf(s->first_invalid, sizeof s->first_invalid, "%s (%s, valid %s): %s",
+						 cell(t, r, "strategy"), cell(t, r, "status"), cell(t, r, "valid"),
+						 cell(t, r, "error"));
+				continue;
+			}
+			bool serial = strcmp(cell(t, r, "strategy"), "serial") == 0;
+			if (c->normalize && serial)
+				continue;
+			double vals[NMETRIC];
+			for (int m = 0; m < NMETRIC; m++) {
+				const char *txt = cell(t, r, metrics[m].column);
+				if (csvio_parse_double(txt, &vals[m])) {
+					cli_error("'%s': row %zu has '%s' for %s, not a number", s->arg, r + 1, txt,
+						  metrics[m].column);
+					return -EINVAL;
+				}
+				if (c->normalize) {
+					double ref;
+					if (serial_median(t, r, metrics[m].column, &ref) || !(ref > 0)) {
+						cli_error("--normalize serial: '%s' has no valid serial run for the batch "
+							  "of %s (scenario %s, seed %s, mix %s, dtype %s, jobs %s)",
+							  s->arg, cell(t, r, "strategy"), cell(t, r, "scenario"),
+							  cell(t, r, "seed"), cell(t, r, "mix"), cell(t, r, "dtype"),
+							  cell(t, r, "jobs"));
+						return -EINVAL;
+					}
+					vals[m] /= ref;
+				}
+			}
+			char *key = row_key(c, t, r);
+			struct point *p = key ? point_for(c, key, serial) : NULL;
+			if (!p) {
+				free(key);
+				return -ENOMEM;
+			}
+			if (add_value(p, side, vals))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The key: parameter columns that every file of both sides has. */
+static void choose_keys(struct compare *c)
+{
+	c->nkeys = 0;
+	for (int k = 0; k < NPARAM; k++) {
+		bool all = true;
+		for (int side = 0; side < 2; side++)
+			for (int f = 0; f < c->s[side].ntables; f++)
+				all = all && csvio_column(&c->s[side].t[f], param_columns[k]) >= 0;
+		if (all)
+			c->keys[c->nkeys++] = param_columns[k];
+	}
+}
+
+/* Splits a key into its space-separated tokens (at most NPARAM). */
+static int tokens(const char *key, char tok[][128])
+{
+	int n = 0;
+	const char *p = key;
+	while (*p && n < NPARAM) {
+		const char *e = strchr(p, ' ');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		snprintf(tok[n++], 128, "%.*s", (int)len, p);
+		p = e ? e + 1 : p + len;
+	}
+	return n;
+}
+
+/* Names points by what sets them apart; returns what they all share. */
+static char *name_points(struct compare *c)
+{
+	char first[NPARAM][128], tok[NPARAM][128];
+	bool common[NPARAM];
+	int n = c->npts ? tokens(c->pts[0].key, first) : 0;
+	for (int k = 0; k < n; k++)
+		common[k] = strncmp(first[k], "strategy=", 9) != 0;
+	for (size_t i = 1; i < c->npts; i++) {
+		tokens(c->pts[i].key, tok);
+		for (int k = 0; k < n; k++)
+			common[k] = common[k] && strcmp(tok[k], first[k]) == 0;
+	}
+	char *shared = calloc((size_t)NPARAM, 130);
+	for (size_t i = 0; i < c->npts; i++) {
+		tokens(c->pts[i].key, tok);
+		c->pts[i].name = calloc((size_t)NPARAM, 130);
+		if (!c->pts[i].name)
+			continue;
+		for (int k = 0; k < n; k++) {
+			size_t len = strlen(tok[k]);
+			if (common[k] || (len > 2 && strcmp(tok[k] + len - 2, "=-") == 0))
+				continue;       /* shared, or does not apply to this point */
+			if (c->pts[i].name[0])
+				strcat(c->pts[i].name, " ");
+			strcat(c->pts[i].name, strncmp(tok[k], "strategy=", 9) == 0 ? tok[k] + 9 : tok[k]);
+		}
+	}
+	for (int k = 0; shared && k < n; k++)
+		if (common[k]) {
+			if (shared[0])
+				strcat(shared, " ");
+			strcat(shared, first[k]);
+		}
+	return shared;
+}
+
+static const char *point_name(const struct point *p)
+{
+	return p->name ? p->name : p->key;
+}
+
+enum verdict { SAME, WORSE, BETTER, UNDECIDED };
+static const char *const verdict_names[] = { "no significant change", "worse", "better",
+					     "too few repetitions" };
+
+struct result {
+	const struct point *p;
+	int metric;
+	double base, new, ratio;
+	struct stats_u u;
+	enum verdict v;
+};
+
+static enum verdict judge(const struct compare *c, const struct metric *m, double ratio,
+			  const struct stats_u *u)
+{
+	if (!(u->p_min < c->alpha))
+		return UNDECIDED;
+	if (!(u->p < c->alpha))
+		return SAME;
+	bool up = ratio > c->factor, down = ratio < 1.0 / c->factor;
+	if (m->higher_is_better)
+		return down ? WORSE : up ? BETTER : SAME;
+	return up ? WORSE : down ? BETTER : SAME;
+}
+
+static void print_text(const struct compare *c, const struct result *r, size_t n)
+{
+	printf("%-40s %-10s %12s %12s %7s %9s  %s\n", "point", "metric", "base", "new", "ratio", "p",
+	       "verdict");
+	for (size_t i = 0; i < n; i++)
+		printf("%-40s %-10s %12.5g %12.5g %7.3f %9.2g  %s (n=%zu/%zu)\n", point_name(r[i].p),
+		       metrics[r[i].metric].label, r[i].base, r[i].new, r[i].ratio, r[i].u.p,
+		       verdict_names[r[i].v], r[i].p->n[0], r[i].p->n[1]);
+	(void)c;
+}
+
+static void print_md(FILE *out, const struct compare *c, const struct result *r, size_t n, int worse)
+{
+	fprintf(out, "### spreadbench compare: %s\n\n", worse ? "regression" : "no regression");
+	fprintf(out, "Change counts when the ratio of medians passes %.2f and p < %g%s.\n\n", c->factor,
+		c->alpha, c->normalize ? " (metrics relative to serial in the same file)" : "");
+	fprintf(out, "| point | metric | base | new | ratio | p | verdict |\n|---|---|---:|---:|---:|---:|---|\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "| %s | %s | %.5g | %.5g | %.3f | %.2g | %s%s |\n", point_name(r[i].p),
+			metrics[r[i].metric].label, r[i].base, r[i].new, r[i].ratio, r[i].u.p,
+			r[i].v == WORSE ? "**worse**" : verdict_names[r[i].v], "");
+}
+
+static json_t *to_json(const struct compare *c, const struct result *r, size_t n, int worse)
+{
+	json_t *o = json_object(), *a = json_array();
+	json_object_set_new(o, "factor", json_real(c->factor));
+	json_object_set_new(o, "alpha", json_real(c->alpha));
+	json_object_set_new(o, "normalize", json_string(c->normalize ? "serial" : "none"));
+	json_object_set_new(o, "regressions", json_integer(worse));
+	json_object_set_new(o, "invalid_rows_new", json_integer(c->s[1].invalid_rows));
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "point", json_string(r[i].p->key));
+		json_object_set_new(e, "name", json_string(point_name(r[i].p)));
+		json_object_set_new(e, "metric", json_string(metrics[r[i].metric].column));
+		json_object_set_new(e, "base_median", json_real(r[i].base));
+		json_object_set_new(e, "new_median", json_real(r[i].new));
+		json_object_set_new(e, "ratio", json_real(r[i].ratio));
+		json_object_set_new(e, "u", json_real(r[i].u.u));
+		json_object_set_new(e, "p", json_real(r[i].u.p));
+		json_object_set_new(e, "exact", json_boolean(r[i].u.exact));
+		json_object_set_new(e, "n_base", json_integer((json_int_t)r[i].p->n[0]));
+		json_object_set_new(e, "n_new", json_integer((json_int_t)r[i].p->n[1]));
+		json_object_set_new(e, "verdict", json_string(verdict_names[r[i].v]));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(o, "points", a);
+	return o;
+}
+
+/* NEW's medians in the shape CI benchmark actions read (smaller is
+ * better: wall time and peak PSS). */
+static int export_bench(const char *path, const struct result *r, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct metric *m = &metrics[r[i].metric];
+		if (m->higher_is_better)
+			continue;
+		const double *v = r[i].p->v[1][r[i].metric];
+		double lo = v[0], hi = v[0];
+		for (size_t k = 1; k < r[i].p->n[1]; k++) {
+			lo = fmin(lo, v[k]);
+			hi = fmax(hi, v[k]);
+		}
+		char name[512], range[64];
+		snprintf(name, sizeof name, "%s %s", point_name(r[i].p), m->label);
+		snprintf(range, sizeof range, "± %.4g", (hi - lo) / 2);
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_string(name));
+		json_object_set_new(e, "unit", json_string(m->unit));
+		json_object_set_new(e, "value", json_real(r[i].new));
+		json_object_set_new(e, "range", json_string(range));
+		json_array_append_new(a, e);
+	}
+	int rc = json_dump_file(a, path, JSON_INDENT(2));
+	json_decref(a);
+	if (rc) {
+		cli_error("cannot write '%s'", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: spreadbench compare BASE NEW [options]\n"
+		"  BASE, NEW            results CSV files, or folders of them\n"
+		"  --factor F           a change counts only past this ratio of medians (default 1.10)\n"
+		"  --alpha A            ... and with Mann-Whitney p below A (default 0.01)\n"
+		"  --normalize serial   compare each strategy relative to serial in the same file\n"
+		"  --format text|md|json  (default text)\n"
+		"  --export-json FILE   NEW's medians for CI benchmark actions (name, unit, value, range)\n"
+		"  --summary FILE       append the Markdown table to FILE (e.g. $GITHUB_STEP_SUMMARY)\n"
+		"exit status: 0 no regression, 1 regression or invalid rows in NEW, 2 bad input\n");
+}
+
+static void release(struct compare *c)
+{
+	for (int side = 0; side < 2; side++) {
+		for (int f = 0; f < c->s[side].ntables; f++)
+			csvio_table_release(&c->s[side].t[f]);
+		free(c->s[side].t);
+	}
+	for (size_t i = 0; i < c->npts; i++) {
+		free(c->pts[i].key);
+		free(c->pts[i].name);
+		for (int side = 0; side < 2; side++)
+			for (int m = 0; m < NMETRIC; m++)
+				free(c->pts[i].v[side][m]);
+	}
+	free(c->pts);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "factor", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' },
+		{ "normalize", required_argument, NULL, 'n' }, { "format", required_argument, NULL, 'F' },
+		{ "export-json", required_argument, NULL, 'e' }, { "summary", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct compare c = { .factor = 1.10, .alpha = 0.01 };
+	const char *format = "text", *export = NULL, *summary = NULL;
+	int ch, li = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (parse_double(optarg, &c.factor) || !(c.factor >= 1.0 && c.factor < 100))
+				goto bad;
+			break;
+		case 'a':
+			if (parse_double(optarg, &c.alpha) || !(c.alpha > 0 && c.alpha < 1))
+				goto bad;
+			break;
+		case 'n':
+			if (strcmp(optarg, "serial") == 0)
+				c.normalize = true;
+			else if (strcmp(optarg, "none"))
+				goto bad;
+			break;
+		case 'F':
+			if (strcmp(optarg, "text") && strcmp(optarg, "md") && strcmp(optarg, "json"))
+				goto bad;
+			format = optarg;
+			break;
+		case 'e':
+			export = optarg;
+			break;
+		case 's':
+			summary = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		cli_error("compare needs two results: BASE NEW (CSV files or folders)");
+		usage(stderr);
+		return 2;
+	}
+	c.s[0].arg = argv[optind];
+	c.s[1].arg = argv[optind + 1];
+	int status = 2;
+	struct result *res = NULL;
+	char *shared = NULL;
+	if (load_side(&c.s[0]) || load_side(&c.s[1]))
+		goto out;
+	choose_keys(&c);
+	if (c.nkeys == 0) {
+		cli_error("'%s' and '%s' share no parameter column", c.s[0].arg, c.s[1].arg);
+		goto out;
+	}
+	if (collect(&c, 0) || collect(&c, 1))
+		goto out;
+	shared = name_points(&c);
+	res = calloc(c.npts * NMETRIC + 1, sizeof *res);
+	if (!res)
+		goto out;
+	size_t nres = 0, only[2] = { 0, 0 };
+	int worse = 0, undecided = 0;
+	for (size_t i = 0; i < c.npts; i++) {
+		struct point *p = &c.pts[i];
+		if (!p->n[0] || !p->n[1]) {
+			only[p->n[0] ? 0 : 1]++;
+			fprintf(stderr, "spreadbench: warning: only in %s: %s\n", p->n[0] ? "BASE" : "NEW", p->key);
+			continue;
+		}
+		for (int m = 0; m < NMETRIC; m++) {
+			struct result *r = &res[nres++];
+			r->p = p;
+			r->metric = m;
+			r->base = stats_median(p->v[0][m], p->n[0]);
+			r->new = stats_median(p->v[1][m], p->n[1]);
+			r->ratio = r->base != 0 ? r->new / r->base : (r->new == 0 ? 1.0 : INFINITY);
+			if (stats_mann_whitney(p->v[1][m], p->n[1], p->v[0][m], p->n[0], &r->u)) {
+				cli_error("cannot test %s of %s", metrics[m].column, p->key);
+				goto out;
+			}
+			r->v = judge(&c, &metrics[m], r->ratio, &r->u);
+			worse += r->v == WORSE;
+			undecided += r->v == UNDECIDED;
+		}
+	}
+	if (nres == 0) {
+		cli_error("'%s' and '%s' have no valid point in common", c.s[0].arg, c.s[1].arg);
+		goto out;
+	}
+	if (undecided)
+		fprintf(stderr,
+			"spreadbench: warning: %d comparisons have too few repetitions for p to reach %g "
+			"(run more --reps)\n", undecided, c.alpha);
+	if (c.s[1].invalid_rows)
+		fprintf(stderr, "spreadbench: NEW has %d failed or invalid rows, first: %s\n", c.s[1].invalid_rows,
+			c.s[1].first_invalid);
+	if (c.s[0].invalid_rows)
+		fprintf(stderr, "spreadbench: warning: BASE has %d failed or invalid rows, left out\n",
+			c.s[0].invalid_rows);
+	if (strcmp(format, "json") == 0) {
+		json_t *o = to_json(&c, res, nres, worse);
+		char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(o);
+	} else if (strcmp(format, "md") == 0) {
+		print_md(stdout, &c, res, nres, worse);
+	} else {
+		if (shared && shared[0])
+			printf("every point: %s\n", shared);
+		print_text(&c, res, nres);
+		printf("%d regression%s, %zu comparisons; factor %.2f, alpha %g%s\n", worse, worse == 1 ? "" : "s",
+		       nres, c.factor, c.alpha, c.normalize ? ", relative to serial" : "");
+	}
+	if (summary) {
+		FILE *f = fopen(summary, "a");
+		if (!f) {
+			cli_error("cannot write '%s': %s", summary, strerror(errno));
+			goto out;
+		}
+		print_md(f, &c, res, nres, worse);
+		fclose(f);
+	}
+	if (export && export_bench(export, res, nres))
+		goto out;
+	status = worse || c.s[1].invalid_rows ? 1 : 0;
+out:
+	free(shared);
+	free(res);
+	release(&c);
+	return status;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
+	return 2;
+}
