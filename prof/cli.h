@@ -18,6 +18,7 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_count(int argc, char **argv);
 
 /* The program's whole command line, for re-running itself. */
 extern char **cli_full_argv;

@@ -10,6 +10,7 @@ packages=(
   libhwloc-dev hwloc                 # topology (and lstopo for users)
   libjemalloc-dev libjemalloc2       # the jemalloc allocator option
   clang libomp-dev                   # the ThreadSanitizer build (LLVM OpenMP with Archer)
+  valgrind                           # instruction counts (spreadbench count)
   git                                # the commit recorded with results
   gnuplot-nox                        # plots (run as an external program)
 )

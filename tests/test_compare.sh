@@ -91,4 +91,19 @@ bad --factor 0.5 "$tmp/base.csv" "$tmp/same.csv"
 bad --format xml "$tmp/base.csv" "$tmp/same.csv"
 mkdir "$tmp/empty"
 bad "$tmp/empty" "$tmp/base.csv"
+# count: the same instructions on every run, and the baseline verdicts.
+# (Under a sanitizer the program cannot run inside valgrind.)
+if [[ -z ${SPREADBENCH_SANITIZED:-} ]]; then
+  n1=$("$bin" count --scenario tiny --job 2 --method callgrind | awk '/^instructions:/ {print $2}')
+  n2=$("$bin" count --scenario tiny --job 2 --method callgrind | awk '/^instructions:/ {print $2}')
+  check "count: a positive count, the same twice" "[[ -n '$n1' && '$n1' -gt 1000 && '$n1' == '$n2' ]]"
+  "$bin" count --scenario tiny --job 2 --method callgrind --baseline "$n1" >/dev/null; rc=$?
+  check "count at its baseline: exit 0" "[[ $rc -eq 0 ]]"
+  "$bin" count --scenario tiny --job 2 --method callgrind --baseline $((n1 / 2)) --tolerance 0.25 >"$tmp/out"; rc=$?
+  check "count twice its baseline: exit 1, worse" "[[ $rc -eq 1 ]] && grep -q '^verdict: worse' '$tmp/out'"
+fi
+"$bin" count --scenario nowhere >/dev/null 2>&1; rc=$?
+check "count of an unknown scenario: exit 2" "[[ $rc -eq 2 ]]"
+"$bin" count --method abacus >/dev/null 2>&1; rc=$?
+check "count with an unknown method: exit 2" "[[ $rc -eq 2 ]]"
 exit $fail
