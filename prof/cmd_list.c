@@ -48,6 +48,8 @@ int cmd_list(int argc, char **argv)
 			strcat(opts, "mode ");
 		if (s && (s->flags & STRATEGY_FIRE_THREADS))
 			strcat(opts, "fire-threads ");
+		if (s && (s->flags & STRATEGY_MPI))
+			strcat(opts, "virtual-nodes hostfile ");
 		if (!opts[0])
 			strcpy(opts, "-");
 		printf("%-14s %-6s %-46s %s\n", e->name, s ? "yes" : "no", opts,

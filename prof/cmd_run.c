@@ -50,6 +50,9 @@ static void run_usage(FILE *out)
 		"  --fire-threads N|auto process strategies: threads inside each worker's fire\n"
 		"                        (auto: OpenMP's default, OMP_NUM_THREADS or every CPU)\n"
 		"  --allocator NAME      glibc or jemalloc (re-runs itself with jemalloc preloaded)\n"
+		"  --virtual-nodes K     mpi-shm: split each node's ranks into K groups, each with\n"
+		"                        its own shared window, as K machines would have\n"
+		"  --hostfile FILE       mpi-shm: hosts for the MPI launcher (runs across machines)\n"
 		"  --sample-interval S   memory sampling interval, lengthened if it costs > 0.5%%\n"
 		"                        of a core (default 0.02)\n");
 }
@@ -61,7 +64,7 @@ struct run_args {
 	const char *csv;
 	const char *parent_rss;          /* NULL, "inputs", or a size */
 	uint64_t parent_rss_size;
-	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set;
+	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set, mpi_set;
 };
 
 static int parse_fault(const char *s, struct strategy_params *p)
@@ -95,6 +98,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "parent-rss", required_argument, NULL, 'P' }, { "pin", no_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'M' }, { "fire-threads", required_argument, NULL, 'F' },
 		{ "allocator", required_argument, NULL, 'A' },
+		{ "virtual-nodes", required_argument, NULL, 'V' }, { "hostfile", required_argument, NULL, 'H' },
 		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -180,6 +184,20 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (strategy_allocator_parse(optarg, &p->allocator))
 				goto bad;
 			break;
+		case 'V':
+			if (parse_int(optarg, 1, 1024, &v))
+				goto bad;
+			p->virtual_nodes = (int)v;
+			a->mpi_set = true;
+			break;
+		case 'H':
+			if (access(optarg, R_OK) != 0) {
+				cli_error("cannot read --hostfile '%s': %s", optarg, strerror(errno));
+				return -EINVAL;
+			}
+			p->hostfile = optarg;
+			a->mpi_set = true;
+			break;
 		case 'r':
 			if (parse_int(optarg, 1, 100000, &v))
 				goto bad;
@@ -259,7 +277,15 @@ static int check_args(struct run_args *a)
 		cli_error("unknown scenario '%s' (%s)", p->scenario, kernel_scenario_names());
 		return -EINVAL;
 	}
-	if (!(s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS))) {
+	if (a->mpi_set && !(s->flags & STRATEGY_MPI)) {
+		cli_error("--virtual-nodes and --hostfile apply to mpi-shm, not '%s'", s->name);
+		return -EINVAL;
+	}
+	if (p->virtual_nodes > 1 && p->virtual_nodes > (a->workers_set ? p->workers : cli_usable_cpus())) {
+		cli_error("--virtual-nodes %d needs at least as many ranks (--workers)", p->virtual_nodes);
+		return -EINVAL;
+	}
+	if (!(s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS | STRATEGY_MPI))) {
 		if (a->workers_set && p->workers != 1) {
 			cli_error("strategy '%s' runs on one core: --workers must be 1", s->name);
 			return -EINVAL;

@@ -86,7 +86,9 @@ static int fire_threads(const struct runner_row *r)
 	X(mode, S(applies(r, STRATEGY_MODES) ? strategy_mode_name(r->p.mode) : "-"))  \
 	X(fire_threads, I(fire_threads(r)))                                           \
 	X(pin, S(applies(r, STRATEGY_THREADS) ? (r->p.pin ? "true" : "false") : "-")) \
-	X(allocator, S(strategy_allocator_name(r->p.allocator)))
+	X(allocator, S(strategy_allocator_name(r->p.allocator)))                      \
+	X(virtual_nodes, I(applies(r, STRATEGY_MPI) ? (r->p.virtual_nodes > 1 ? r->p.virtual_nodes : 1) : 0)) \
+	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-"))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

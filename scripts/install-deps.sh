@@ -11,6 +11,7 @@ packages=(
   libjemalloc-dev libjemalloc2       # the jemalloc allocator option
   clang libomp-dev                   # the ThreadSanitizer build (LLVM OpenMP with Archer)
   valgrind                           # instruction counts (spreadbench count)
+  libopenmpi-dev openmpi-bin         # the mpi-shm strategy (Open MPI)
   git                                # the commit recorded with results
   gnuplot-nox                        # plots (run as an external program)
 )

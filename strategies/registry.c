@@ -16,6 +16,9 @@ extern const struct strategy strategy_pthreads;
 #ifdef SPREADBENCH_HAVE_OPENMP
 extern const struct strategy strategy_openmp;
 #endif
+#ifdef SPREADBENCH_HAVE_MPI
+extern const struct strategy strategy_mpi_shm;
+#endif
 
 const struct strategy_entry strategy_registry[] = {
 	{ .name = "serial", .strategy = &strategy_serial },
@@ -27,6 +30,11 @@ const struct strategy_entry strategy_registry[] = {
 	{ .name = "openmp", .strategy = &strategy_openmp },
 #else
 	{ .name = "openmp", .enable = "not built: install an OpenMP compiler (gcc has it) and configure with -DSPREADBENCH_OPENMP=ON" },
+#endif
+#ifdef SPREADBENCH_HAVE_MPI
+	{ .name = "mpi-shm", .strategy = &strategy_mpi_shm },
+#else
+	{ .name = "mpi-shm", .enable = "not built: install Open MPI (apt-get install libopenmpi-dev openmpi-bin) and configure with -DSPREADBENCH_MPI=ON" },
 #endif
 };
 const int strategy_registry_count = (int)(sizeof strategy_registry / sizeof strategy_registry[0]);

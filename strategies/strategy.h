@@ -61,6 +61,7 @@ enum strategy_fault {
 #define STRATEGY_THREADS 0x8u            /* runs jobs on threads of the runner: --pin */
 #define STRATEGY_MODES 0x10u             /* honours --mode */
 #define STRATEGY_FIRE_THREADS 0x20u      /* workers can split each fire: --fire-threads */
+#define STRATEGY_MPI 0x40u               /* MPI ranks: --virtual-nodes, --hostfile */
 
 struct strategy_params {
 	const char *scenario;
@@ -81,6 +82,8 @@ struct strategy_params {
 	enum strategy_mode mode;
 	int fire_threads;                /* threads inside each fire: 0 or 1 one, N, -1 OpenMP's default */
 	enum strategy_allocator allocator; /* recorded: the runner arranges it before running */
+	int virtual_nodes;               /* mpi-shm: windows per node (0 or 1: one) */
+	const char *hostfile;            /* mpi-shm: hosts for the launcher, or NULL */
 };
 
 enum strategy_job_status { STRATEGY_JOB_PENDING, STRATEGY_JOB_OK, STRATEGY_JOB_FAILED, STRATEGY_JOB_TIMEOUT };
@@ -149,6 +152,10 @@ const char *strategy_mode_name(enum strategy_mode m);
 const char *strategy_allocator_name(enum strategy_allocator a);
 int strategy_mode_parse(const char *s, enum strategy_mode *out);
 int strategy_allocator_parse(const char *s, enum strategy_allocator *out);
+
+/* The MPI launcher mpi-shm uses ($SPREADBENCH_MPIEXEC, else the one found
+ * at build time); only in builds with MPI. */
+const char *strategy_mpiexec_path(void);
 
 /* Runs job i on fire f and fills run->results[i]; t0 is when execute began.
  * Safe from several threads at once for different jobs. */

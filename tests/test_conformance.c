@@ -50,9 +50,9 @@ static void check_point(const struct strategy *s, struct strategy_params p, cons
 	struct runner_options o = { .strategy = s, .p = p, .sample_interval_s = 0.01 };
 	struct runner_row row;
 	char ctx[256];
-	snprintf(ctx, sizeof ctx, "%s start=%s schedule=%s chunk=%d attach=%s workers=%d mode=%s pin=%d fire_threads=%d: ",
+	snprintf(ctx, sizeof ctx, "%s start=%s schedule=%s chunk=%d attach=%s workers=%d mode=%s pin=%d fire_threads=%d vnodes=%d: ",
 		 s->name, strategy_start_name(p.start), strategy_schedule_name(p.schedule), p.chunksize,
-		 strategy_attach_name(p.attach), p.workers, strategy_mode_name(p.mode), p.pin, p.fire_threads);
+		 strategy_attach_name(p.attach), p.workers, strategy_mode_name(p.mode), p.pin, p.fire_threads, p.virtual_nodes);
 	check_context = ctx;
 	CHECK_EQ(runner_measure(&o, ref, 0, &row), 0);
 	CHECK(row.valid);
@@ -62,7 +62,7 @@ static void check_point(const struct strategy *s, struct strategy_params p, cons
 	CHECK(row.wall_s > 0 && row.compute_s > 0);
 	CHECK(row.peak_pss_bytes > 0 && row.peak_rss_sum_bytes >= row.peak_pss_bytes);
 	CHECK(row.max_worker_hwm_bytes > 0);
-	if (s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS)) {
+	if (s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS | STRATEGY_MPI)) {
 		CHECK(row.workers_started >= 1);
 		CHECK(row.start_latency_s > 0 && row.start_latency_s < 5);
 	}
@@ -130,6 +130,24 @@ int main(int argc, char **argv)
 			}
 			q = p;
 			q.workers = JOBS + 2;
+			check_point(s, q, &ref);
+			continue;
+		}
+		if (s->flags & STRATEGY_MPI) {
+			/* 1, 2 and 3 ranks, static and dynamic, one or two windows. */
+			for (int ranks = 1; ranks <= 3; ranks++)
+				for (int sc = 0; sc < 3; sc += 2)
+					for (int vn = 1; vn <= (ranks > 1 ? 2 : 1); vn++) {
+						q = p;
+						q.workers = ranks;
+						q.schedule = sc;
+						q.chunksize = sc == STRATEGY_SCHEDULE_DYNAMIC ? 2 : 1;
+						q.virtual_nodes = vn;
+						check_point(s, q, &ref);
+					}
+			q = p;
+			q.workers = 2;
+			q.schedule = STRATEGY_SCHEDULE_SNAKE;
 			check_point(s, q, &ref);
 			continue;
 		}

@@ -71,6 +71,24 @@ int main(int argc, char **argv)
 		/* Summed RSS counts shared pages once per process. */
 		CHECK(shm.peak_rss_sum_bytes > shm.peak_pss_bytes + 0.3 * in);
 	}
+	/* mpi-shm: one shared window per (virtual) node, so two virtual nodes
+	 * hold a second copy of the inputs. */
+	const struct strategy_entry *mpi = strategy_find("mpi-shm");
+	if (mpi && mpi->strategy) {
+		struct runner_row one, two;
+		struct strategy_params q = { .scenario = "demo", .seed = 1, .mix = KERNEL_JOBS_IDENTICAL,
+					     .dtype = KERNEL_F64, .jobs = 2, .workers = 2, .chunksize = 1,
+					     .fault_job = -1, .worker_path = worker_path, .virtual_nodes = 1 };
+		struct runner_options o = { .strategy = mpi->strategy, .p = q, .sample_interval_s = 0.005 };
+		CHECK_EQ(runner_measure(&o, &ref, 0, &one), 0);
+		o.p.virtual_nodes = 2;
+		CHECK_EQ(runner_measure(&o, &ref, 0, &two), 0);
+		CHECK(one.valid && two.valid);
+		double in = (double)one.input_bytes, extra = (double)two.peak_pss_bytes - (double)one.peak_pss_bytes;
+		printf("mpi-shm 1 window pss %6.1f MiB, 2 windows %6.1f MiB (inputs %.1f MiB)\n",
+		       one.peak_pss_bytes / 1048576.0, two.peak_pss_bytes / 1048576.0, in / 1048576.0);
+		CHECK(extra > 0.8 * in && extra < 1.3 * in);
+	}
 	runner_reference_release(&ref);
 	return check_result("test_memory");
 }

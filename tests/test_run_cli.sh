@@ -65,16 +65,16 @@ check "show of a broken file exits 2" "[[ $rc -eq 2 ]] && grep -q 'broken.csv' '
 "$bin" run --strategy pthreads --scenario tiny --workers 2 --jobs 4 --pin --schedule dynamic \
   --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
 check "pthreads --pin exits 0" "[[ $rc -eq 0 ]]"
-check "pthreads row says pin true" "grep -q '^pthreads,.*,true,glibc\$' '$tmp/t.csv'"
+check "pthreads row says pin true" "grep -q '^pthreads,.*,true,glibc,0,-\$' '$tmp/t.csv'"
 if "$bin" list --built | grep -qx openmp; then
   "$bin" run --strategy openmp --mode single --scenario tiny --workers 2 --jobs 3 \
     --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "openmp single exits 0" "[[ $rc -eq 0 ]]"
-  check "openmp single row: mode single, 2 threads per fire" "grep -q '^openmp,.*,single,2,false,glibc\$' '$tmp/t.csv'"
+  check "openmp single row: mode single, 2 threads per fire" "grep -q '^openmp,.*,single,2,false,glibc,0,-\$' '$tmp/t.csv'"
   "$bin" run --strategy pool-shm --scenario tiny --workers 2 --jobs 3 --fire-threads 2 \
     --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "nested pool-shm --fire-threads 2 exits 0" "[[ $rc -eq 0 ]]"
-  check "nested row: 2 threads per fire" "grep -q '^pool-shm,.*,-,2,-,glibc\$' '$tmp/t.csv'"
+  check "nested row: 2 threads per fire" "grep -q '^pool-shm,.*,-,2,-,glibc,0,-\$' '$tmp/t.csv'"
   bad --strategy openmp --scenario tiny --mode single --schedule dynamic
 fi
 bad --strategy pool-shm --scenario tiny --pin
@@ -88,7 +88,7 @@ if [[ -z ${SPREADBENCH_SANITIZED:-} ]]; then
   "$bin" run --strategy pthreads --scenario tiny --workers 2 --jobs 4 --allocator jemalloc \
     --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "--allocator jemalloc exits 0" "[[ $rc -eq 0 ]]"
-  check "jemalloc row" "grep -q '^pthreads,.*,jemalloc\$' '$tmp/t.csv'"
+  check "jemalloc row" "grep -q '^pthreads,.*,jemalloc,0,-\$' '$tmp/t.csv'"
   jem=$(ldconfig -p | awk '/libjemalloc.so.2 /{print $NF; exit}')
   if [[ -n $jem ]]; then
     LD_PRELOAD=$jem "$bin" run --strategy pthreads --scenario tiny --jobs 2 --allocator glibc \
@@ -98,6 +98,20 @@ if [[ -z ${SPREADBENCH_SANITIZED:-} ]]; then
 fi
 "$bin" show "$tmp/t.csv" >/dev/null; rc=$?
 check "thread rows all valid" "[[ $rc -eq 0 ]]"
+
+# mpi-shm, when built: a run with two virtual nodes, and its options.
+if "$bin" list --built | grep -qx mpi-shm; then
+  "$bin" run --strategy mpi-shm --scenario tiny --workers 2 --jobs 4 --virtual-nodes 2 --schedule dynamic \
+    --csv "$tmp/m.csv" >/dev/null 2>>"$tmp/err"; rc=$?
+  check "mpi-shm with 2 virtual nodes exits 0" "[[ $rc -eq 0 ]]"
+  check "mpi-shm row: valid, 2 virtual nodes, local" "grep -q '^mpi-shm,-,2,4,dynamic,.*,true,.*,2,local\$' '$tmp/m.csv'"
+  bad --strategy mpi-shm --scenario tiny --workers 2 --hostfile "$tmp/nowhere"
+  bad --strategy mpi-shm --scenario tiny --workers 2 --virtual-nodes 3
+  check "no rank left" "! pgrep -f spreadbench-mpi >/dev/null"
+else
+  check "list says how to build mpi-shm" "grep -q '^mpi-shm .*no .*SPREADBENCH_MPI' '$tmp/list'"
+fi
+bad --strategy pool-shm --scenario tiny --virtual-nodes 2
 
 # SIGINT in the middle: a long batch on the demo scenario, with a seed no
 # other test uses so leftover workers can be found by their command line.
