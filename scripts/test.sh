@@ -20,3 +20,12 @@ cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebI
 cmake --build build-tsan -j "$jobs"
 TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 ignore_noninstrumented_modules=1" \
   ctest --test-dir build-tsan -L threads --output-on-failure -j "$jobs"
+# LLVM's OpenMP runtime registers each process that uses it in
+# /dev/shm/__KMP_REGISTERED_LIB_<pid>_<uid>; forked workers that end with
+# _exit never remove theirs.  Remove those of processes that are gone.
+for f in /dev/shm/__KMP_REGISTERED_LIB_*; do
+  [[ -e $f ]] || continue
+  pid=${f#/dev/shm/__KMP_REGISTERED_LIB_}
+  pid=${pid%%_*}
+  kill -0 "$pid" 2>/dev/null || rm -f "$f"
+done
