@@ -19,6 +19,8 @@ int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_count(int argc, char **argv);
+int cmd_topo(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* The program's whole command line, for re-running itself. */
 extern char **cli_full_argv;

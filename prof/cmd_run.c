@@ -7,8 +7,8 @@
  * interrupted (rows already written stay whole).
  */
 #include "cli.h"
-#include "context.h"
 #include "csvio.h"
+#include "results.h"
 #include "runner.h"
 
 #include <dlfcn.h>
@@ -447,16 +447,7 @@ static void ballast_free(struct ballast *b)
 static int open_csv(const struct run_args *a, int argc, char **argv, const struct runner_reference *ref,
 		    struct csvio_writer **w)
 {
-	json_t *ctx = NULL;
-	char **lines = NULL, cmd[1024] = "command: spreadbench", extra[3][160];
-	size_t n = 0;
-	int rc = context_collect(&ctx);
-	if (rc == 0)
-		rc = context_lines(ctx, &lines, &n);
-	if (rc) {
-		cli_error("cannot collect the machine's context: %s", strerror(-rc));
-		goto out;
-	}
+	char cmd[1024] = "spreadbench", extra[3][160];
 	for (int i = 0; i < argc; i++) {
 		size_t len = strlen(cmd);
 		snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
@@ -466,27 +457,8 @@ static int open_csv(const struct run_args *a, int argc, char **argv, const struc
 	snprintf(extra[0], sizeof extra[0], "scenario: %s (%s)", sc.name, sc.summary);
 	snprintf(extra[1], sizeof extra[1], "input_bytes: %zu", kernel_scenario_input_bytes(&sc, a->o.p.dtype));
 	snprintf(extra[2], sizeof extra[2], "serial_reference_s: %.3f", ref->seconds);
-	const char **all = calloc(n + 4, sizeof *all);
-	if (!all) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		all[k++] = lines[i];
-	all[k++] = cmd;
-	for (int i = 0; i < 3; i++)
-		all[k++] = extra[i];
-	char err[512] = "";
-	rc = csvio_writer_open(a->csv, runner_columns, runner_ncolumns, all, (int)k, w, err, sizeof err);
-	if (rc)
-		cli_error("%s", err[0] ? err : strerror(-rc));
-	free(all);
-out:
-	if (lines)
-		context_lines_free(lines, n);
-	json_decref(ctx);
-	return rc;
+	const char *lines[3] = { extra[0], extra[1], extra[2] };
+	return results_csv_open(a->csv, cmd, lines, 3, w);
 }
 
 static bool starts_processes(const char *name)

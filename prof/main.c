@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ .name = "list", .fn = cmd_list, .summary = "list the strategies, whether built, and their options" },
 	{ .name = "run", .fn = cmd_run, .summary = "measure one strategy on a batch of fires (CSV or table)" },
 	{ .name = "show", .fn = cmd_show, .summary = "read a results CSV and print its rows" },
+	{ .name = "sweep", .fn = cmd_sweep, .summary = "measure many points (strategies x cores x ratios) into a results folder" },
+	{ .name = "topo", .fn = cmd_topo, .summary = "print the machine's topology (hwloc)" },
 	{ .name = "count", .fn = cmd_count, .summary = "count the kernel's instructions on one fixed job" },
 	{ .name = "compare", .fn = cmd_compare, .summary = "compare two results: regressions by ratio and Mann-Whitney U" },
 };

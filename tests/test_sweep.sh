@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# test_sweep.sh - `spreadbench sweep` and `topo` end to end on the tiny
+# scenario: a folder with the CSV (documented columns, one valid row per
+# point and repetition), context.json and topology.xml; --resume measures
+# only what is missing; SIGINT keeps every finished row and --resume then
+# completes the sweep; bad input exits 2.
+set -u
+bin=$1
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
+
+"$bin" topo >"$tmp/topo" 2>&1; rc=$?
+check "topo exits 0 and names cores and PUs" "[[ $rc -eq 0 ]] && grep -q '^cores: *[1-9]' '$tmp/topo' && grep -q '^PUs: *[1-9]' '$tmp/topo'"
+
+sweep=(--scenario tiny --strategies serial,pool-shm,pthreads --cores 1,2 --ratios 1 --warmup 0 --no-progress)
+"$bin" sweep "${sweep[@]}" --dry-run >"$tmp/dry"; rc=$?
+# serial for 1 and 2 jobs, pool-shm and pthreads at 1 and 2 workers
+check "dry run lists 6 points" "[[ $rc -eq 0 ]] && grep -q '^6 points x 3 repetitions' '$tmp/dry'"
+
+"$bin" sweep "${sweep[@]}" --reps 2 --out "$tmp/s" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "sweep exits 0" "[[ $rc -eq 0 ]]"
+check "12 rows" "[[ \$(rows '$tmp/s/results.csv') -eq 12 ]]"
+check "documented columns first" "grep -v '^#' '$tmp/s/results.csv' | head -1 | grep -q '^strategy,start,workers,jobs,schedule,chunksize,attach,scenario,rep,status,valid,'"
+check "every row valid" "\"$bin\" show '$tmp/s/results.csv' >/dev/null"
+check "context lines in the CSV" "grep -q '^# sweep: preset quick, scenario tiny, 6 points' '$tmp/s/results.csv'"
+check "context.json parses" "python3 -c 'import json; d=json.load(open(\"$tmp/s/context.json\")); assert d'"
+check "topology.xml from hwloc" "grep -q '<topology' '$tmp/s/topology.xml'"
+check "progress lines on a pipe" "grep -q '^sweep: 12/12 ' '$tmp/err'"
+
+"$bin" sweep "${sweep[@]}" --reps 3 --resume "$tmp/s" >"$tmp/out" 2>/dev/null; rc=$?
+check "resume adds the third repetition only" "[[ $rc -eq 0 && \$(rows '$tmp/s/results.csv') -eq 18 ]]"
+"$bin" sweep "${sweep[@]}" --reps 3 --resume "$tmp/s" >"$tmp/out" 2>/dev/null; rc=$?
+check "resume of a complete sweep adds nothing" "[[ $rc -eq 0 && \$(rows '$tmp/s/results.csv') -eq 18 ]]"
+
+# SIGINT in the middle, then resume.
+big=(--scenario demo --strategies serial,pool-shm --cores 1,2 --ratios 2 --warmup 0 --no-progress --reps 30)
+"$bin" sweep "${big[@]}" --out "$tmp/i" >/dev/null 2>"$tmp/ierr" &
+pid=$!
+for _ in $(seq 300); do
+  [[ -f "$tmp/i/results.csv" ]] && [[ $(rows "$tmp/i/results.csv") -ge 3 ]] && break
+  sleep 0.1
+done
+kill -INT $pid
+wait $pid; rc=$?
+check "SIGINT exits 130" "[[ $rc -eq 130 ]]"
+check "the interrupted CSV reads back" "\"$bin\" show '$tmp/i/results.csv' >/dev/null"
+n=$(rows "$tmp/i/results.csv")
+check "rows kept after SIGINT" "[[ $n -ge 3 && $n -lt 120 ]]"
+check "no worker left" "! pgrep -f 'spreadbench-worker --scenario demo' >/dev/null"
+"$bin" sweep "${big[@]}" --reps 1 --resume "$tmp/i" >/dev/null 2>&1; rc=$?
+check "resume after SIGINT" "[[ $rc -eq 0 ]]"
+
+bad() { "$bin" sweep "$@" >/dev/null 2>"$tmp/err"; local rc=$?; check "exit 2: $*" "[[ $rc -eq 2 ]] && [[ -s '$tmp/err' ]]"; }
+bad --preset huge
+bad --strategies serial,nowhere --scenario tiny
+bad --cores 0 --scenario tiny
+bad --scenario nowhere
+bad --resume "$tmp/nowhere"
+bad --out "$tmp/a" --resume "$tmp/s"
+exit $fail
