@@ -54,5 +54,9 @@ int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
 	      const struct kernel_fire_result *res, const char *title, const char *png);
 /* Where the gnuplot scripts live: $SPREADBENCH_PLOTS or the source tree. */
 const char *plots_dir(void);
+/* Runs gnuplot -e expr script; 0, or a negative errno (-EPROTO when
+ * gnuplot fails). */
+int run_gnuplot(const char *script, const char *expr);
+int cmd_plot(int argc, char **argv);
 
 #endif

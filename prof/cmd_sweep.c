@@ -12,7 +12,7 @@
  *
  * The folder holds results.csv (rows as `run` writes them, with the
  * machine's context as '#' lines), context.json and topology.xml (hwloc;
- * lstopo draws it).  --resume DIR counts the rows each point already has
+ * lstopo draws it), and at the end the plots (`spreadbench plot`).  --resume DIR counts the rows each point already has
  * and measures only the missing repetitions.  Default core counts come
  * from hwloc.
  */
@@ -67,7 +67,7 @@ struct sweep {
 	bool mix_set, progress, dry_run;
 	struct sweep_point *pts;
 	int npts;
-	struct refcache *refs;
+	struct refcache **refs;          /* each apart: points keep pointers to them */
 	int nrefs;
 };
 
@@ -257,24 +257,29 @@ static int count_done(struct sweep *s, const char *path)
 static struct runner_reference *reference_for(struct sweep *s, const struct strategy_params *p, int *rc)
 {
 	for (int i = 0; i < s->nrefs; i++)
-		if (s->refs[i].p.jobs == p->jobs)
-			return &s->refs[i].ref;
-	struct refcache *n = realloc(s->refs, (size_t)(s->nrefs + 1) * sizeof *n);
+		if (s->refs[i]->p.jobs == p->jobs)
+			return &s->refs[i]->ref;
+	struct refcache **n = realloc(s->refs, (size_t)(s->nrefs + 1) * sizeof *n);
 	if (!n) {
 		*rc = -ENOMEM;
 		return NULL;
 	}
 	s->refs = n;
-	struct refcache *c = &s->refs[s->nrefs];
+	struct refcache *c = calloc(1, sizeof *c);
+	if (!c) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
 	c->p = *p;
 	char err[256] = "";
 	*rc = runner_reference_compute(p, &c->ref, err, sizeof err);
 	if (*rc) {
 		if (*rc != -EINTR)
 			cli_error("serial reference for %d jobs: %s", p->jobs, err[0] ? err : strerror(-*rc));
+		free(c);
 		return NULL;
 	}
-	s->nrefs++;
+	s->refs[s->nrefs++] = c;
 	return &c->ref;
 }
 
@@ -630,11 +635,20 @@ int cmd_sweep(int argc, char **argv)
 	else
 		printf("sweep: %d rows in %s (%d points x %d repetitions; context.json, topology.xml)\n", finished,
 		       path, s.npts, s.reps);
+	/* The plots of everything the folder holds now. */
+	if (status == 0 || status == 1) {
+		char *pargv[] = { "plot", dir, NULL };
+		int prc = cmd_plot(2, pargv);
+		if (prc && status == 0)
+			status = 1;
+	}
 out:
 	if (csv)
 		csvio_writer_close(csv);
-	for (int i = 0; i < s.nrefs; i++)
-		runner_reference_release(&s.refs[i].ref);
+	for (int i = 0; i < s.nrefs; i++) {
+		runner_reference_release(&s.refs[i]->ref);
+		free(s.refs[i]);
+	}
 	free(s.refs);
 	free(s.pts);
 	return status;

@@ -113,6 +113,20 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+int run_gnuplot(const char *script, const char *expr)
+{
+	char *args[] = { "gnuplot", "-e", (char *)expr, (char *)script, NULL };
+	pid_t pid = 0;
+	int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
+	if (err)
+		return -err;
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EPROTO;
+}
+
 /* gnuplot strings are single-quoted; refuse what would break the quoting. */
 static bool quotable(const char *s)
 {
@@ -147,24 +161,8 @@ int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
 	char script[600], expr[2048];
 	snprintf(script, sizeof script, "%s/fire.gp", plots_dir());
 	snprintf(expr, sizeof expr, "dir='%s'; out='%s'; title='%s'", dir, png, title);
-	char *args[] = { "gnuplot", "-e", expr, script, NULL };
-	pid_t pid = 0;
-	int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
-	if (err) {
-		rc = -err;
+	if ((rc = run_gnuplot(script, expr)))
 		goto out;
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			rc = -errno;
-			goto out;
-		}
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		rc = -EPROTO;
-		goto out;
-	}
 	struct stat sb;
 	if (stat(png, &sb) || sb.st_size == 0)
 		rc = -EIO;

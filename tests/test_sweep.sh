@@ -30,6 +30,15 @@ check "context.json parses" "python3 -c 'import json; d=json.load(open(\"$tmp/s/
 check "topology.xml from hwloc" "grep -q '<topology' '$tmp/s/topology.xml'"
 check "progress lines on a pipe" "grep -q '^sweep: 12/12 ' '$tmp/err'"
 
+for f in speedup efficiency memory throughput; do
+  check "plot $f.png is a PNG" "[[ -s '$tmp/s/plots/$f.png' ]] && head -c 8 '$tmp/s/plots/$f.png' | grep -q PNG"
+  check "plot $f.svg is SVG" "grep -q '<svg' '$tmp/s/plots/$f.svg'"
+done
+rm -rf "$tmp/s/plots"
+"$bin" plot "$tmp/s" >"$tmp/out"; rc=$?
+check "plot DIR redraws them" "[[ $rc -eq 0 && -s '$tmp/s/plots/speedup.svg' ]]"
+"$bin" plot "$tmp/nowhere" >/dev/null 2>&1; rc=$?
+check "plot of a missing folder exits 2" "[[ $rc -eq 2 ]]"
 "$bin" sweep "${sweep[@]}" --reps 3 --resume "$tmp/s" >"$tmp/out" 2>/dev/null; rc=$?
 check "resume adds the third repetition only" "[[ $rc -eq 0 && \$(rows '$tmp/s/results.csv') -eq 18 ]]"
 "$bin" sweep "${sweep[@]}" --reps 3 --resume "$tmp/s" >"$tmp/out" 2>/dev/null; rc=$?

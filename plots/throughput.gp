@@ -1,0 +1,9 @@
+# throughput.gp - areal throughput per core (Mha per CPU-hour) against the
+# jobs-per-core ratio, at the largest worker count of the sweep.
+load dir.'/common.gp'
+set title 'Throughput per core against jobs per core, '.subtitle
+set xlabel 'jobs per core'
+set ylabel 'Mha per CPU-hour'
+set xrange [0.5:*]
+set yrange [0:*]
+plot for [i=0:*] dat index i using 1:2:3:4 title columnheader(1)
