@@ -5,7 +5,7 @@
 # only what is missing; SIGINT keeps every finished row and --resume then
 # completes the sweep; bad input exits 2.
 set -u
-bin=$1
+bin=$(realpath "$1")
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -43,6 +43,23 @@ check "plot of a missing folder exits 2" "[[ $rc -eq 2 ]]"
 check "resume adds the third repetition only" "[[ $rc -eq 0 && \$(rows '$tmp/s/results.csv') -eq 18 ]]"
 "$bin" sweep "${sweep[@]}" --reps 3 --resume "$tmp/s" >"$tmp/out" 2>/dev/null; rc=$?
 check "resume of a complete sweep adds nothing" "[[ $rc -eq 0 && \$(rows '$tmp/s/results.csv') -eq 18 ]]"
+
+# recommend: from the folder, within a budget, and from a sweep of its own.
+"$bin" recommend "$tmp/s" >"$tmp/rec"; rc=$?
+check "recommend exits 0 and names a strategy" "[[ $rc -eq 0 ]] && grep -Eq '^  use: +(serial|pool-shm|pthreads) with' '$tmp/rec'"
+# A budget between the leanest and the fattest point: the answer must fit it.
+read -r lo hi < <(awk -F, '/^#/ {next} !h {for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next}
+  {v = $c["peak_pss_bytes"]; if (!lo || v < lo) lo = v; if (v > hi) hi = v} END {print lo, hi}' "$tmp/s/results.csv")
+budget=$(( (lo + hi) / 2 / 1024 ))K
+"$bin" recommend "$tmp/s" --memory-budget "$budget" >"$tmp/rec"; rc=$?
+pss=$(awk '/^  use:/ {getline; for (i = 1; i <= NF; i++) if ($i == "PSS") print $(i + 1)}' "$tmp/rec")
+check "recommend within a budget stays within it" "[[ $rc -eq 0 && -n '$pss' ]] && (( pss <= (lo + hi) / 2 / 1048576 + 1 ))"
+"$bin" recommend "$tmp/s" --memory-budget 1K >"$tmp/rec"; rc=$?
+check "recommend with an impossible budget: exit 1, nothing named" "[[ $rc -eq 1 ]] && ! grep -q '^  use:' '$tmp/rec'"
+(cd "$tmp" && "$bin" recommend --scenario tiny --jobs 4 >"$tmp/rec2" 2>/dev/null); rc=$?
+check "recommend measures by itself without a folder" "[[ $rc -eq 0 ]] && grep -q '^  use:' '$tmp/rec2' && ls -d '$tmp'/results/recommend-* >/dev/null"
+"$bin" recommend "$tmp/nowhere" >/dev/null 2>&1; rc=$?
+check "recommend of a missing folder exits 2" "[[ $rc -eq 2 ]]"
 
 # SIGINT in the middle, then resume.
 big=(--scenario demo --strategies serial,pool-shm --cores 1,2 --ratios 2 --warmup 0 --no-progress --reps 30)
