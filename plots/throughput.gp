@@ -1,5 +1,6 @@
 # throughput.gp - areal throughput per core (Mha per CPU-hour) against the
-# jobs-per-core ratio, at the largest worker count of the sweep.
+# jobs-per-core ratio, at the machine's core count (or the sweep's most
+# workers); serial, one worker, for scale.
 load dir.'/common.gp'
 set title 'Throughput per core against jobs per core, '.subtitle
 set xlabel 'jobs per core'

@@ -12,7 +12,8 @@
  *
  * The folder holds results.csv (rows as `run` writes them, with the
  * machine's context as '#' lines), context.json and topology.xml (hwloc;
- * lstopo draws it), and at the end the plots (`spreadbench plot`).  --resume DIR counts the rows each point already has
+ * lstopo draws it), and at the end the plots (`spreadbench plot`) and
+ * report.md (`spreadbench report`).  --resume DIR counts the rows each point already has
  * and measures only the missing repetitions.  Default core counts come
  * from hwloc.
  */
@@ -635,10 +636,14 @@ int cmd_sweep(int argc, char **argv)
 	else
 		printf("sweep: %d rows in %s (%d points x %d repetitions; context.json, topology.xml)\n", finished,
 		       path, s.npts, s.reps);
-	/* The plots of everything the folder holds now. */
+	/* The plots and report of everything the folder holds now. */
 	if (status == 0 || status == 1) {
 		char *pargv[] = { "plot", dir, NULL };
 		int prc = cmd_plot(2, pargv);
+		if (prc && status == 0)
+			status = 1;
+		char *rargv[] = { "report", dir, NULL };
+		prc = cmd_report(2, rargv);
 		if (prc && status == 0)
 			status = 1;
 	}

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ .name = "show", .fn = cmd_show, .summary = "read a results CSV and print its rows" },
 	{ .name = "sweep", .fn = cmd_sweep, .summary = "measure many points (strategies x cores x ratios) into a results folder" },
 	{ .name = "plot", .fn = cmd_plot, .summary = "draw a sweep's plots (PNG and SVG) with gnuplot" },
+	{ .name = "report", .fn = cmd_report, .summary = "write a sweep's report: speedups and a verdict per finding" },
 	{ .name = "recommend", .fn = cmd_recommend, .summary = "name the strategy to use on this machine, from measurements" },
 	{ .name = "topo", .fn = cmd_topo, .summary = "print the machine's topology (hwloc)" },
 	{ .name = "count", .fn = cmd_count, .summary = "count the kernel's instructions on one fixed job" },

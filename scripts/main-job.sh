@@ -13,5 +13,5 @@ build/spreadbench fire --scenario demo --plot results/demo-fire.png | tee result
 rm -rf results/latest
 build/spreadbench sweep --preset quick --out results/latest
 build/spreadbench show results/latest/results.csv
-echo "main-job: fire in results/demo-fire.{txt,png}, sweep and plots in results/latest/" \
+echo "main-job: fire in results/demo-fire.{txt,png}, sweep, plots and report in results/latest/" \
   "(results.csv, context.json, topology.xml)"

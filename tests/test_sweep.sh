@@ -34,6 +34,13 @@ for f in speedup efficiency memory throughput; do
   check "plot $f.png is a PNG" "[[ -s '$tmp/s/plots/$f.png' ]] && head -c 8 '$tmp/s/plots/$f.png' | grep -q PNG"
   check "plot $f.svg is SVG" "grep -q '<svg' '$tmp/s/plots/$f.svg'"
 done
+check "report.md written" "[[ -s '$tmp/s/report.md' ]] && grep -q '^## Speedup' '$tmp/s/report.md'"
+for id in F01 F02 F03 F04 F05 F06 F07 F08 F09 F10 F11 F12 F13 S01 S02 S03 S04 S05 T01 T02 T03 X01 B01 B02 B03 B04; do
+  check "report: $id has a verdict" \
+    "awk '/^### $id:/ {on = 1; next} /^### / {on = 0} on && /^\*\*(Holds|Does not hold|Not applicable here|Not measured in this folder)/ {found = 1} END {exit !found}' '$tmp/s/report.md'"
+done
+check "report: F08 judged from the numbers" "grep -A6 '^### F08' '$tmp/s/report.md' | grep -Eq '^\*\*(Holds|Does not hold)\*\*'"
+check "report: F09 not applicable" "grep -A6 '^### F09' '$tmp/s/report.md' | grep -q '^\*\*Not applicable here'"
 rm -rf "$tmp/s/plots"
 "$bin" plot "$tmp/s" >"$tmp/out"; rc=$?
 check "plot DIR redraws them" "[[ $rc -eq 0 && -s '$tmp/s/plots/speedup.svg' ]]"
