@@ -69,7 +69,9 @@ check "recommend measures by itself without a folder" "[[ $rc -eq 0 ]] && grep -
 check "recommend of a missing folder exits 2" "[[ $rc -eq 2 ]]"
 
 # SIGINT in the middle, then resume.
-big=(--scenario demo --strategies serial,pool-shm --cores 1,2 --ratios 2 --warmup 0 --no-progress --reps 30)
+# A seed no other test uses: forked workers carry the sweep's command line,
+# so leftovers can be told from processes of tests running beside this one.
+big=(--scenario demo --seed 626262 --strategies serial,pool-shm --cores 1,2 --ratios 2 --warmup 0 --no-progress --reps 30)
 "$bin" sweep "${big[@]}" --out "$tmp/i" >/dev/null 2>"$tmp/ierr" &
 pid=$!
 for _ in $(seq 300); do
@@ -82,7 +84,8 @@ check "SIGINT exits 130" "[[ $rc -eq 130 ]]"
 check "the interrupted CSV reads back" "\"$bin\" show '$tmp/i/results.csv' >/dev/null"
 n=$(rows "$tmp/i/results.csv")
 check "rows kept after SIGINT" "[[ $n -ge 3 && $n -lt 120 ]]"
-check "no worker left" "! pgrep -f 'spreadbench-worker --scenario demo' >/dev/null"
+sleep 0.2
+check "no worker left" "! pgrep -f 'sweep .*--seed 626262' >/dev/null"
 "$bin" sweep "${big[@]}" --reps 1 --resume "$tmp/i" >/dev/null 2>&1; rc=$?
 check "resume after SIGINT" "[[ $rc -eq 0 ]]"
 
