@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # test_cli.sh - `spreadbench fire` as a user runs it: the stable keys, the
 # JSON form, a picture, and clear errors with exit status 2 on bad input.
-set -u
-bin=$1
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+source "$(dirname "$0")/lib.sh"
 
 out=$("$bin" fire --scenario tiny 2>"$tmp/err")
 check "fire exits 0" "[[ $? -eq 0 ]]"

@@ -4,12 +4,7 @@
 # otherwise identical data is, with exit status 1, also relative to serial;
 # too few repetitions are said so; folders, Markdown, JSON and the CI
 # benchmark export work; mismatched or corrupt input exits 2 with a message.
-set -u
-bin=$1
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+source "$(dirname "$0")/lib.sh"
 
 for s in serial pool-shm pthreads; do
   w=(--workers 2); [[ $s == serial ]] && w=()
@@ -73,7 +68,7 @@ cp "$tmp/base.csv" "$tmp/broken-new.csv"
 "$bin" compare "$tmp/base.csv" "$tmp/broken-new.csv" >"$tmp/out" 2>&1; rc=$?
 check "failed rows in NEW: exit 1 with the cause" "[[ $rc -eq 1 ]] && grep -q 'failed or invalid' '$tmp/out'"
 
-bad() { "$bin" compare "$@" >/dev/null 2>"$tmp/err"; local rc=$?; check "exit 2: $*" "[[ $rc -eq 2 ]] && [[ -s '$tmp/err' ]]"; }
+bad() { exits2 compare "$@"; }
 bad "$tmp/base.csv"
 bad "$tmp/base.csv" "$tmp/nowhere.csv"
 printf 'strategy,start\n"open,x\n' >"$tmp/corrupt.csv"

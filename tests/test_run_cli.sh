@@ -3,12 +3,7 @@
 # them: CSV rows with the documented columns, appending, clear errors with
 # exit status 2, exit status 1 for a failed job, and SIGINT in the middle
 # of a run: exit 130, every worker gone, every written row whole.
-set -u
-bin=$1
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+source "$(dirname "$0")/lib.sh"
 
 "$bin" list >"$tmp/list"; rc=$?
 check "list exits 0" "[[ $rc -eq 0 ]]"
@@ -42,7 +37,7 @@ check "table output" "[[ $rc -eq 0 ]] && grep -q '^pool-copy .*spawn .* ok .* tr
 check "crashed worker exits 1" "[[ $rc -eq 1 ]]"
 check "crash row says failed and why" "grep -q 'failed,false' '$tmp/f.csv' && grep -q 'signal 11' '$tmp/f.csv'"
 
-bad() { "$bin" run "$@" >/dev/null 2>"$tmp/err"; local rc=$?; check "exit 2: $*" "[[ $rc -eq 2 ]] && [[ -s '$tmp/err' ]]"; }
+bad() { exits2 run "$@"; }
 bad --scenario tiny
 bad --strategy nowhere --scenario tiny
 bad --strategy serial --scenario tiny --workers 3
@@ -101,23 +96,22 @@ check "thread rows all valid" "[[ $rc -eq 0 ]]"
 
 # mpi-shm, when built: a run with two virtual nodes, and its options.
 if "$bin" list --built | grep -qx mpi-shm; then
-  # A seed no other test uses, so this run's ranks can be told from those
-  # of tests running beside it.
-  "$bin" run --strategy mpi-shm --scenario tiny --seed 515151 --workers 2 --jobs 4 --virtual-nodes 2 \
+  # This test's own seed tells its ranks from those of tests beside it.
+  "$bin" run --strategy mpi-shm --scenario tiny --seed "$own_seed" --workers 2 --jobs 4 --virtual-nodes 2 \
     --schedule dynamic --csv "$tmp/m.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "mpi-shm with 2 virtual nodes exits 0" "[[ $rc -eq 0 ]]"
   check "mpi-shm row: valid, 2 virtual nodes, local" "grep -q '^mpi-shm,-,2,4,dynamic,.*,true,.*,2,local\$' '$tmp/m.csv'"
   bad --strategy mpi-shm --scenario tiny --workers 2 --hostfile "$tmp/nowhere"
   bad --strategy mpi-shm --scenario tiny --workers 2 --virtual-nodes 3
-  check "no rank left" "! pgrep -f 'spreadbench-mpi .*--seed 515151' >/dev/null"
+  check "no rank left" "! pgrep -f 'spreadbench-mpi .*--seed $own_seed ' >/dev/null"
 else
   check "list says how to build mpi-shm" "grep -q '^mpi-shm .*no .*SPREADBENCH_MPI' '$tmp/list'"
 fi
 bad --strategy pool-shm --scenario tiny --virtual-nodes 2
 
-# SIGINT in the middle: a long batch on the demo scenario, with a seed no
-# other test uses so leftover workers can be found by their command line.
-"$bin" run --strategy pool-shm --scenario demo --seed 424242 --workers 2 --jobs 16 --reps 50 \
+# SIGINT in the middle: a long batch on the demo scenario, with this test's
+# own seed so leftover workers can be found by their command line.
+"$bin" run --strategy pool-shm --scenario demo --seed "$own_seed" --workers 2 --jobs 16 --reps 50 \
   --csv "$tmp/int.csv" >/dev/null 2>"$tmp/int.err" &
 pid=$!
 for _ in $(seq 300); do
@@ -129,7 +123,7 @@ kill -INT $pid
 wait $pid; rc=$?
 check "SIGINT exits 130" "[[ $rc -eq 130 ]]"
 sleep 0.2
-check "no worker left after SIGINT" "! pgrep -f 'seed 424242' >/dev/null"
+check "no worker left after SIGINT" "! pgrep -f 'seed $own_seed ' >/dev/null"
 "$bin" show "$tmp/int.csv" >/dev/null 2>&1; rc=$?
 check "csv readable after SIGINT" "[[ $rc -eq 0 || $rc -eq 1 ]]"
 

@@ -4,12 +4,7 @@
 # point and repetition), context.json and topology.xml; --resume measures
 # only what is missing; SIGINT keeps every finished row and --resume then
 # completes the sweep; bad input exits 2.
-set -u
-bin=$(realpath "$1")
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+source "$(dirname "$0")/lib.sh"
 rows() { grep -v '^#' "$1" | tail -n +2 | wc -l; }
 
 "$bin" topo >"$tmp/topo" 2>&1; rc=$?
@@ -69,9 +64,9 @@ check "recommend measures by itself without a folder" "[[ $rc -eq 0 ]] && grep -
 check "recommend of a missing folder exits 2" "[[ $rc -eq 2 ]]"
 
 # SIGINT in the middle, then resume.
-# A seed no other test uses: forked workers carry the sweep's command line,
-# so leftovers can be told from processes of tests running beside this one.
-big=(--scenario demo --seed 626262 --strategies serial,pool-shm --cores 1,2 --ratios 2 --warmup 0 --no-progress --reps 30)
+# This test's own seed: forked workers carry the sweep's command line, so
+# leftovers can be told from processes of tests running beside this one.
+big=(--scenario demo --seed "$own_seed" --strategies serial,pool-shm --cores 1,2 --ratios 2 --warmup 0 --no-progress --reps 30)
 "$bin" sweep "${big[@]}" --out "$tmp/i" >/dev/null 2>"$tmp/ierr" &
 pid=$!
 for _ in $(seq 300); do
@@ -85,11 +80,11 @@ check "the interrupted CSV reads back" "\"$bin\" show '$tmp/i/results.csv' >/dev
 n=$(rows "$tmp/i/results.csv")
 check "rows kept after SIGINT" "[[ $n -ge 3 && $n -lt 120 ]]"
 sleep 0.2
-check "no worker left" "! pgrep -f 'sweep .*--seed 626262' >/dev/null"
+check "no worker left" "! pgrep -f 'sweep .*--seed $own_seed ' >/dev/null"
 "$bin" sweep "${big[@]}" --reps 1 --resume "$tmp/i" >/dev/null 2>&1; rc=$?
 check "resume after SIGINT" "[[ $rc -eq 0 ]]"
 
-bad() { "$bin" sweep "$@" >/dev/null 2>"$tmp/err"; local rc=$?; check "exit 2: $*" "[[ $rc -eq 2 ]] && [[ -s '$tmp/err' ]]"; }
+bad() { exits2 sweep "$@"; }
 bad --preset huge
 bad --strategies serial,nowhere --scenario tiny
 bad --cores 0 --scenario tiny
