@@ -5,10 +5,9 @@
  * From a results folder (a sweep's), or, without one, from a short sweep
  * of its own (every built strategy at the machine's core count, 3
  * repetitions) into a new folder under results/.  Candidates are the
- * variants of the valid rows (strategy, workers, start, schedule,
- * chunksize, mode, threads per fire); with --jobs J only rows of J jobs
- * count when the folder has them.  Each is scored by its median
- * throughput in jobs per second; those whose median peak PSS exceeds
+ * points of the valid rows (variant, workers and jobs, as groups.h groups
+ * them); with --jobs J only points of J jobs count when the folder has
+ * them.  Each is scored by its median throughput in jobs per second; those whose median peak PSS exceeds
  * --memory-budget are left out, never recommended.  The best and the
  * runner-up are compared with Mann-Whitney U, so a lead within noise is
  * called one.
@@ -17,7 +16,7 @@
  * 2 bad input.
  */
 #include "cli.h"
-#include "csvio.h"
+#include "groups.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -29,86 +28,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
-struct cand {
-	char label[160];
-	char strategy[32];
-	int workers, jobs;
-	size_t n, cap;
-	double *jps, *pss, *wall;
-	double jps_med, pss_med;
-};
-
-static const char *col(const struct csvio_table *t, size_t r, const char *name)
+static double jps(const struct group *g)
 {
-	int c = csvio_column(t, name);
-	return c < 0 ? "" : csvio_cell(t, r, c);
+	return group_median(g, G_JPS);
 }
 
-static void describe(const struct csvio_table *t, size_t r, char *out, size_t len)
+static void name(const struct group *g, char *out, size_t len)
 {
-	snprintf(out, len, "%s with %s worker%s", col(t, r, "strategy"), col(t, r, "workers"),
-		 strcmp(col(t, r, "workers"), "1") ? "s" : "");
-	static const char *const opt[] = { "start", "schedule", "chunksize", "attach", "mode", "fire_threads", "pin",
-					   "allocator", "dtype" };
-	/* Defaults are left out: only what sets a variant apart is named. */
-	static const char *const skip[] = { "-", "-", "1", "-", "-", "1", "-", "glibc", "f32" };
-	size_t l = strlen(out);
-	bool first = true;
-	for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
-		const char *v = col(t, r, opt[i]);
-		if (!v[0] || strcmp(v, skip[i]) == 0 || strcmp(v, "-") == 0 || strcmp(v, "false") == 0 ||
-		    strcmp(v, "batch") == 0)
-			continue;
-		l += (size_t)snprintf(out + l, len > l ? len - l : 0, "%s%s %s", first ? " (" : ", ", opt[i], v);
-		first = false;
-	}
-	if (!first && l + 1 < len)
-		strcat(out, ")");
-}
-
-static int add(struct cand **cs, size_t *n, const struct csvio_table *t, size_t r, double jps, double pss,
-	       double wall)
-{
-	char label[160];
-	describe(t, r, label, sizeof label);
-	struct cand *c = NULL;
-	for (size_t i = 0; i < *n && !c; i++)
-		if (strcmp((*cs)[i].label, label) == 0)
-			c = &(*cs)[i];
-	if (!c) {
-		struct cand *p = realloc(*cs, (*n + 1) * sizeof *p);
-		if (!p)
-			return -ENOMEM;
-		*cs = p;
-		c = &(*cs)[(*n)++];
-		memset(c, 0, sizeof *c);
-		snprintf(c->label, sizeof c->label, "%s", label);
-		snprintf(c->strategy, sizeof c->strategy, "%s", col(t, r, "strategy"));
-		c->workers = atoi(col(t, r, "workers"));
-		c->jobs = atoi(col(t, r, "jobs"));
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 8;
-		double **arr[3] = { &c->jps, &c->pss, &c->wall };
-		for (int k = 0; k < 3; k++) {
-			double *p = realloc(*arr[k], cap * sizeof *p);
-			if (!p)
-				return -ENOMEM;
-			*arr[k] = p;
-		}
-		c->cap = cap;
-	}
-	c->jps[c->n] = jps;
-	c->pss[c->n] = pss;
-	c->wall[c->n] = wall;
-	c->n++;
-	return 0;
-}
-
-static int by_throughput(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-	return (x->jps_med < y->jps_med) - (x->jps_med > y->jps_med);
+	snprintf(out, len, "%s with %d worker%s, %d job%s", g->label, g->workers, g->workers == 1 ? "" : "s", g->jobs,
+		 g->jobs == 1 ? "" : "s");
 }
 
 static void usage(FILE *out)
@@ -190,107 +118,81 @@ int cmd_recommend(int argc, char **argv)
 		if (rc >= 2)
 			return rc;
 	}
-	char path[4200], err[512] = "";
+	char path[4200];
 	snprintf(path, sizeof path, "%s/results.csv", dir);
-	struct csvio_table t;
-	int rc = csvio_read(path, &t, err, sizeof err);
-	if (rc) {
-		cli_error("%s", err[0] ? err : strerror(-rc));
+	struct groups gs;
+	if (groups_load(path, &gs))
 		return 2;
-	}
-	struct cand *cs = NULL;
-	size_t n = 0;
-	int status = 2;
 	bool have_jobs = false;
-	for (size_t r = 0; r < t.nrows && jobs; r++)
-		have_jobs |= atol(col(&t, r, "jobs")) == jobs;
-	for (size_t r = 0; r < t.nrows; r++) {
-		double jps, pss, wall;
-		if (strcmp(col(&t, r, "status"), "ok") || strcmp(col(&t, r, "valid"), "true"))
+	for (size_t i = 0; i < gs.n; i++)
+		have_jobs |= gs.g[i].jobs == jobs;
+	/* The fastest point, the fastest of another strategy, the fastest
+	 * serial point, among those that fit the budget. */
+	const struct group *best = NULL, *second = NULL, *serial = NULL;
+	double lean = -1;
+	size_t over = 0, considered = 0;
+	for (size_t i = 0; i < gs.n; i++) {
+		const struct group *g = &gs.g[i];
+		if (have_jobs && g->jobs != jobs)
 			continue;
-		if (have_jobs && atol(col(&t, r, "jobs")) != jobs)
-			continue;
-		if (csvio_parse_double(col(&t, r, "jobs_per_s"), &jps) ||
-		    csvio_parse_double(col(&t, r, "peak_pss_bytes"), &pss) ||
-		    csvio_parse_double(col(&t, r, "wall_s"), &wall)) {
-			cli_error("'%s': row %zu is not a results row of spreadbench", path, r + 1);
-			goto out;
-		}
-		if (add(&cs, &n, &t, r, jps, pss, wall)) {
-			cli_error("out of memory");
-			goto out;
-		}
-	}
-	if (n == 0) {
-		cli_error("'%s' has no valid row%s", path, have_jobs ? "" : " to judge");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		cs[i].jps_med = stats_median(cs[i].jps, cs[i].n);
-		cs[i].pss_med = stats_median(cs[i].pss, cs[i].n);
-	}
-	qsort(cs, n, sizeof *cs, by_throughput);
-	const struct cand *best = NULL, *second = NULL, *serial = NULL;
-	size_t over = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(cs[i].strategy, "serial") == 0 && (!serial || cs[i].jps_med > serial->jps_med))
-			serial = &cs[i];
-		if (budget && cs[i].pss_med > (double)budget) {
+		considered++;
+		double pss = group_median(g, G_PSS);
+		lean = lean < 0 || pss < lean ? pss : lean;
+		if (budget && pss > (double)budget) {
 			over++;
 			continue;
 		}
-		if (!best)
-			best = &cs[i];
-		else if (!second && strcmp(cs[i].strategy, best->strategy))
-			second = &cs[i];
+		if (strcmp(g->strategy, "serial") == 0 && (!serial || jps(g) > jps(serial)))
+			serial = g;
+		if (!best || jps(g) > jps(best))
+			best = g;
+	}
+	for (size_t i = 0; i < gs.n && best; i++) {
+		const struct group *g = &gs.g[i];
+		if ((have_jobs && g->jobs != jobs) || (budget && group_median(g, G_PSS) > (double)budget) ||
+		    strcmp(g->strategy, best->strategy) == 0)
+			continue;
+		if (!second || jps(g) > jps(second))
+			second = g;
 	}
 	const double mib = 1.0 / 1048576.0;
-	printf("From %s (%s scenario%s%s):\n", path, t.nrows ? col(&t, 0, "scenario") : "?",
-	       have_jobs ? ", batches of " : "", have_jobs ? "the jobs asked for" : "");
+	char label[256];
+	printf("From %s (%s scenario%s):\n", path, gs.scenario, have_jobs ? ", batches of the jobs asked for" : "");
+	int status = 0;
 	if (!best) {
-		double lean = cs[0].pss_med;
-		for (size_t i = 1; i < n; i++)
-			lean = cs[i].pss_med < lean ? cs[i].pss_med : lean;
 		printf("Nothing fits a memory budget of %.0f MiB: the leanest measured needs %.0f MiB.\n",
 		       (double)budget * mib, lean * mib);
 		status = 1;
 		goto out;
 	}
-	printf("  use:        %s\n", best->label);
-	printf("              %.2f jobs/s (median of %zu), peak PSS %.0f MiB", best->jps_med, best->n,
-	       best->pss_med * mib);
+	name(best, label, sizeof label);
+	printf("  use:        %s\n", label);
+	printf("              %.2f jobs/s (median of %zu), peak PSS %.0f MiB", jps(best), best->n,
+	       group_median(best, G_PSS) * mib);
 	if (jobs)
-		printf("; %ld jobs would take about %.1f s", jobs, (double)jobs / best->jps_med);
+		printf("; %ld jobs would take about %.1f s", jobs, (double)jobs / jps(best));
 	printf("\n");
 	if (second) {
 		struct stats_u u;
-		stats_mann_whitney(best->jps, best->n, second->jps, second->n, &u);
-		double lead = (best->jps_med / second->jps_med - 1.0) * 100.0;
-		printf("  runner-up:  %s\n", second->label);
-		printf("              %.2f jobs/s, peak PSS %.0f MiB: %.1f %% slower, %s%.0f MiB %s (p = %.2g%s)\n",
-		       second->jps_med, second->pss_med * mib, lead, "",
-		       second->pss_med > best->pss_med ? (second->pss_med - best->pss_med) * mib
-						       : (best->pss_med - second->pss_med) * mib,
-		       second->pss_med > best->pss_med ? "more memory" : "less memory", u.p,
-		       u.p < 0.05 ? ""
+		stats_mann_whitney(best->v[G_JPS], best->n, second->v[G_JPS], second->n, &u);
+		double dm = (group_median(second, G_PSS) - group_median(best, G_PSS)) * mib;
+		name(second, label, sizeof label);
+		printf("  runner-up:  %s\n", label);
+		printf("              %.2f jobs/s, peak PSS %.0f MiB: %.1f %% slower, %.0f MiB %s (p = %.2g%s)\n",
+		       jps(second), group_median(second, G_PSS) * mib, (jps(best) / jps(second) - 1.0) * 100.0,
+		       dm > 0 ? dm : -dm, dm > 0 ? "more memory" : "less memory", u.p,
+		       u.p < 0.05	   ? ""
 		       : u.p_min >= 0.05 ? ": too few repetitions to tell them apart"
-					  : ": within noise, either will do");
+					 : ": within noise, either will do");
 	}
 	if (serial && serial != best)
-		printf("  serial:     %.2f jobs/s, peak PSS %.0f MiB: the best is %.2fx faster\n", serial->jps_med,
-		       serial->pss_med * mib, best->jps_med / serial->jps_med);
+		printf("  serial:     %.2f jobs/s, peak PSS %.0f MiB: the best is %.2fx faster\n", jps(serial),
+		       group_median(serial, G_PSS) * mib, jps(best) / jps(serial));
 	if (budget)
-		printf("  budget:     %.0f MiB; %zu of %zu measured variants need more and were left out\n",
-		       (double)budget * mib, over, n);
-	status = 0;
+		printf("  budget:     %.0f MiB; %zu of %zu measured points need more and were left out\n",
+		       (double)budget * mib, over, considered);
 out:
-	for (size_t i = 0; i < n; i++) {
-		free(cs[i].jps);
-		free(cs[i].pss);
-		free(cs[i].wall);
-	}
-	free(cs);
-	csvio_table_release(&t);
+	groups_release(&gs);
 	return status;
 bad:
 	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);

@@ -29,6 +29,8 @@ static void variant(const struct csvio_table *t, size_t r, char *out, size_t len
 {
 	const char *start = col(t, r, "start"), *sched = col(t, r, "schedule"), *chunk = col(t, r, "chunksize");
 	const char *mode = col(t, r, "mode"), *ft = col(t, r, "fire_threads"), *vn = col(t, r, "virtual_nodes");
+	const char *attach = col(t, r, "attach"), *pin = col(t, r, "pin"), *alloc = col(t, r, "allocator");
+	const char *dtype = col(t, r, "dtype");
 	size_t l = (size_t)snprintf(out, len, "%s", col(t, r, "strategy"));
 #define ADD(cond, ...)                                                             \
 	if ((cond) && l < len)                                                     \
@@ -39,6 +41,10 @@ static void variant(const struct csvio_table *t, size_t r, char *out, size_t len
 	ADD(strcmp(mode, "single") == 0, " single");
 	ADD(ft[0] && strcmp(ft, "1") && strcmp(mode, "single"), " x%s threads", ft);
 	ADD(vn[0] && strcmp(vn, "0") && strcmp(vn, "1"), " %s vnodes", vn);
+	ADD(strcmp(attach, "job") == 0, " attach per job");
+	ADD(strcmp(pin, "true") == 0, " pinned");
+	ADD(strcmp(alloc, "jemalloc") == 0, " jemalloc");
+	ADD(strcmp(dtype, "f64") == 0, " f64");
 #undef ADD
 }
 

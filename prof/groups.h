@@ -2,8 +2,9 @@
  * groups.h - the valid rows of a results file, grouped into points for
  * plots and reports: one group per strategy variant, workers and jobs,
  * holding each metric of every repetition.  A variant is the strategy
- * plus whatever of start, schedule, chunksize, mode, threads per fire and
- * virtual nodes sets its rows apart from the defaults.
+ * plus whatever of start, schedule, chunksize, mode, threads per fire,
+ * virtual nodes, attach, pinning, allocator and dtype sets its rows apart
+ * from the defaults ("pool-shm spawn dynamic", "serial f64").
  */
 #ifndef SPREADBENCH_GROUPS_H
 #define SPREADBENCH_GROUPS_H
