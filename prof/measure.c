@@ -289,8 +289,6 @@ out:
 	return rc;
 }
 
-/* The fallback: every process's parent from /proc/PID/stat, then the
- * descendants of the root (already in sc->pids) from those links. */
 /* One process's parent, from /proc/PID/stat. */
 static int note_parent(struct tree_scan *sc, int procfd, const char *pid, void *arg)
 {
@@ -311,6 +309,8 @@ static int note_parent(struct tree_scan *sc, int procfd, const char *pid, void *
 	return scan_push_all(sc, (pid_t)atoi(pid), (pid_t)ppid);
 }
 
+/* The fallback: every process's parent from /proc/PID/stat, then the
+ * descendants of the root (already in sc->pids) from those links. */
 static int collect_by_stat(struct tree_scan *sc)
 {
 	sc->all_n = 0;
