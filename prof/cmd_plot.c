@@ -49,7 +49,7 @@ static int write_dat(const struct groups *gs, enum which w, const char *path, in
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	const char *open_label = NULL;
+	char open_label[128] = "";         /* title of the block being written */
 	int blocks = 0;
 	for (size_t i = 0; i < gs->n; i++) {
 		const struct group *g = &gs->g[i];
@@ -87,16 +87,14 @@ static int write_dat(const struct groups *gs, enum which w, const char *path, in
 			snprintf(title, sizeof title, "%s, %d job%s/core", g->label, ratio, ratio == 1 ? "" : "s");
 		else
 			snprintf(title, sizeof title, "%s", g->label);
-		if (!open_label || strcmp(open_label, title)) {
+		if (strcmp(open_label, title)) {
 			/* A label already written earlier would make a second block:
 			 * groups are sorted, so that happens only across ratios. */
-			if (open_label)
+			if (open_label[0])
 				fprintf(f, "\n\n");
 			fprintf(f, "\"%s\" x x x%s\n", title, ncol == 5 ? " x" : "");
 			blocks++;
-			static char keep[128];
-			snprintf(keep, sizeof keep, "%s", title);
-			open_label = keep;
+			snprintf(open_label, sizeof open_label, "%s", title);
 		}
 		for (int c = 0; c < ncol; c++)
 			fprintf(f, "%.6g%c", row[c], c + 1 < ncol ? ' ' : '\n');
