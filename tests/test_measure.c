@@ -356,7 +356,9 @@ static void test_sampler_peak(void)
 	CHECK(pk.interval_s > 0);
 	CHECK(pk.interval_s >= 0.009);
 	CHECK(pk.cpu_s >= 0);
-	CHECK(pk.cpu_fraction < 0.05);
+	/* Cheap, or it backed off: a busy or sanitized machine may make a
+	 * 10 ms interval cost more than the 0.5 % budget at first. */
+	CHECK(pk.cpu_fraction < 0.005 || pk.interval_s > 0.0101);
 	/* The peak is gone once freed. */
 	CHECK(self_tree().pss_bytes + 40 * MIB <= pk.pss_bytes);
 }
