@@ -53,6 +53,8 @@ double measure_now(void)
 struct tree_scan {
 	pid_t *pids;                     /* the tree, root first */
 	size_t n, cap;
+	const pid_t *exclude;            /* never part of the tree */
+	size_t n_exclude;
 	pid_t *all, *all_ppid;           /* every process, for the stat fallback */
 	size_t all_n, all_cap;
 	char buf[8192];
@@ -70,6 +72,11 @@ static void scan_release(struct tree_scan *sc)
 
 static int scan_push(struct tree_scan *sc, pid_t pid)
 {
+	/* An excluded process is never visited, so neither walk finds its
+	 * descendants either. */
+	for (size_t i = 0; i < sc->n_exclude; i++)
+		if (sc->exclude[i] == pid)
+			return 0;
 	/* A process reparented while the tree is walked can be listed twice;
 	 * trees are small enough for a linear check. */
 	for (size_t i = 0; i < sc->n; i++)
@@ -390,6 +397,8 @@ struct measure_sampler {
 	struct measure_peak peak;        /* guarded by lock */
 	int err;                         /* first failed sample; guarded by lock */
 	double interval_s;               /* as asked for */
+	pid_t *exclude;                  /* left out of every sample; fixed at start */
+	int n_exclude;
 	struct tree_scan scan;           /* the thread's own */
 };
 
@@ -413,11 +422,12 @@ static struct timespec to_timespec(double t)
 }
 
 /* Walks the tree without the lock, so that stop() never waits for a walk
- * to take the lock, then folds the result into the peaks. */
-static void sampler_sample(struct measure_sampler *s, pid_t root)
+ * to take the lock, then folds the result into the peaks; returns with
+ * the lock held, so the caller can read them. */
+static int sample_locked(struct measure_sampler *s, struct tree_scan *scan, pid_t root)
 {
 	struct measure_tree t;
-	int rc = scan_tree(&s->scan, root, &t);
+	int rc = scan_tree(scan, root, &t);
 	pthread_mutex_lock(&s->lock);
 	if (rc) {
 		if (!s->err)
@@ -431,6 +441,12 @@ static void sampler_sample(struct measure_sampler *s, pid_t root)
 			s->peak.max_procs = t.procs;
 		s->peak.samples++;
 	}
+	return rc;
+}
+
+static void sampler_sample(struct measure_sampler *s, pid_t root)
+{
+	sample_locked(s, &s->scan, root);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -500,13 +516,19 @@ static void *sampler_main(void *arg)
 
 int measure_sampler_start(double interval_s, struct measure_sampler **out)
 {
+	return measure_sampler_start_excluding(interval_s, NULL, 0, out);
+}
+
+int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int n,
+				    struct measure_sampler **out)
+{
 	struct measure_sampler *s = NULL;
 	pthread_condattr_t ca;
 	bool have_ca = false, have_lock = false, have_cond = false;
 	int rc;
 
 	*out = NULL;
-	if (!(interval_s > 0 && interval_s <= 3600)) {
+	if (!(interval_s > 0 && interval_s <= 3600) || n < 0 || (n > 0 && !exclude)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -516,6 +538,17 @@ int measure_sampler_start(double interval_s, struct measure_sampler **out)
 		goto out;
 	}
 	s->interval_s = interval_s;
+	if (n > 0) {
+		s->exclude = malloc((size_t)n * sizeof *s->exclude);
+		if (!s->exclude) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(s->exclude, exclude, (size_t)n * sizeof *s->exclude);
+		s->n_exclude = n;
+		s->scan.exclude = s->exclude;
+		s->scan.n_exclude = (size_t)n;
+	}
 	rc = -pthread_mutex_init(&s->lock, NULL);
 	if (rc)
 		goto out;
@@ -559,8 +592,35 @@ out:
 			pthread_cond_destroy(&s->cond);
 		if (have_lock)
 			pthread_mutex_destroy(&s->lock);
+		free(s->exclude);
 		free(s);
 	}
+	return rc;
+}
+
+int measure_sampler_mark(struct measure_sampler *s, struct measure_peak *so_far)
+{
+	if (so_far)
+		*so_far = (struct measure_peak){ 0 };
+	if (!s)
+		return -EINVAL;
+	/* Scratch of its own: the thread's may be in use by a walk right now.
+	 * It is big, so it comes from the heap, not the caller's stack. */
+	struct tree_scan *scan = calloc(1, sizeof *scan);
+	if (!scan)
+		return -ENOMEM;
+	scan->exclude = s->exclude;
+	scan->n_exclude = (size_t)s->n_exclude;
+	int rc = sample_locked(s, scan, getpid());
+	if (so_far) {
+		so_far->pss_bytes = s->peak.pss_bytes;
+		so_far->rss_sum_bytes = s->peak.rss_sum_bytes;
+		so_far->max_procs = s->peak.max_procs;
+		so_far->samples = s->peak.samples;
+	}
+	pthread_mutex_unlock(&s->lock);
+	scan_release(scan);
+	free(scan);
 	return rc;
 }
 
@@ -582,6 +642,7 @@ int measure_sampler_stop(struct measure_sampler *s, struct measure_peak *out)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	scan_release(&s->scan);
+	free(s->exclude);
 	free(s);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * measure.h - wall time and memory of a process tree on Linux: a
  * monotonic clock, one PSS/RSS sample of a tree from smaps_rollup, a
  * background sampler that keeps the peaks of such samples at a bounded
- * CPU cost, this process's VmHWM (and resetting it), its cgroup's
+ * CPU cost (leaving out processes it is told to, and reporting its peaks
+ * so far on demand), this process's VmHWM (and resetting it), its cgroup's
  * memory.peak, and the CPU time of this process and its reaped children.
  * It leaves out other operating systems, per-process breakdowns and
  * getrusage's ru_maxrss, which is a lifetime maximum that cannot be reset.
@@ -42,6 +43,18 @@ struct measure_sampler;
  * every interval_s; it doubles the interval (up to 1 s) whenever it would
  * cost more than 0.5 % of a core.  All signals are blocked in it. */
 int measure_sampler_start(double interval_s, struct measure_sampler **out);
+
+/* The same, leaving the processes exclude[0..n) and their descendants out
+ * of every sample: processes that run beside the measured work, such as a
+ * competing load, without being part of it. */
+int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int n,
+				    struct measure_sampler **out);
+
+/* Takes one sample now, on the calling thread, and fills *so_far with the
+ * peaks and the number of samples up to and including it (the interval
+ * and CPU figures come only from stop).  Safe while the sampler runs.
+ * Returns 0, or the error of this sample (*so_far still holds the rest). */
+int measure_sampler_mark(struct measure_sampler *s, struct measure_peak *so_far);
 
 /* Takes one final sample, joins the thread, fills *out and frees s.
  * Returns 0, or the first error a sample met (*out still holds the rest). */

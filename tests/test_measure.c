@@ -5,7 +5,9 @@
  * added to the tree and gone once reaped, zombies skipped, a shared
  * mapping counted once by PSS but once per process by the RSS sum, the
  * sampler catching a short-lived peak and workers started just before it
- * stops, its signal mask and prompt stop, VmHWM and its reset, the cgroup
+ * stops, leaving out the processes it is told to (and their children),
+ * its peaks so far on demand, its signal mask and prompt stop, VmHWM and
+ * its reset, the cgroup
  * peak, and CPU time of reaped children.  Bounds leave room for the
  * runtime's own allocations (sanitizers included); nothing here is a
  * timing test beyond "stop() does not wait a whole interval".  ctest
@@ -409,6 +411,63 @@ static void test_sampler_final_sample(void)
 	CHECK_EQ(family_end(&f), 0);
 }
 
+/* Processes the sampler is told to leave out are not in any sample, nor
+ * are their children; the rest of the tree still is. */
+static void test_sampler_exclude(void)
+{
+	struct measure_sampler *s = NULL;
+	struct measure_peak pk, mark;
+	struct family f;
+	struct kid_plan plan = { .private_bytes = 32 * MIB, .grandchild = true };
+	CHECK_EQ(family_start(&f, 2, &plan), 0);
+	struct measure_tree all = self_tree();
+	CHECK_EQ(all.procs, 5);
+	CHECK_EQ(measure_sampler_start_excluding(1.0, NULL, 1, &s), -EINVAL);
+	CHECK_EQ(measure_sampler_start_excluding(1.0, &f.pid[0], 1, &s), 0);
+	if (s) {
+		CHECK_EQ(measure_sampler_mark(s, &mark), 0);
+		CHECK_EQ(mark.max_procs, 3);
+		CHECK_EQ(measure_sampler_stop(s, &pk), 0);
+		CHECK_EQ(pk.max_procs, 3);
+		CHECK(pk.pss_bytes + 30 * MIB <= all.pss_bytes);
+	}
+	/* Both left out: only this process. */
+	CHECK_EQ(measure_sampler_start_excluding(1.0, f.pid, 2, &s), 0);
+	if (s) {
+		CHECK_EQ(measure_sampler_stop(s, &pk), 0);
+		CHECK_EQ(pk.max_procs, 1);
+		CHECK(pk.pss_bytes + 60 * MIB <= all.pss_bytes);
+	}
+	CHECK_EQ(family_end(&f), 0);
+}
+
+/* A mark takes a sample at once and reports the peaks up to it; memory
+ * freed after it does not lower what it reported, and stop's peak
+ * includes it. */
+static void test_sampler_mark(void)
+{
+	struct measure_sampler *s = NULL;
+	struct measure_peak pk, mark;
+	struct measure_tree base = self_tree();
+	CHECK_EQ(measure_sampler_mark(NULL, &mark), -EINVAL);
+	/* A long interval: the samples are the first, the mark and the final. */
+	CHECK_EQ(measure_sampler_start(10.0, &s), 0);
+	if (!s)
+		return;
+	char *p = map_touched(48 * MIB);
+	CHECK(p != NULL);
+	CHECK_EQ(measure_sampler_mark(s, &mark), 0);
+	if (p)
+		munmap(p, 48 * MIB);
+	CHECK_EQ(mark.samples, 2);
+	CHECK_EQ(mark.max_procs, 1);
+	CHECK(mark.pss_bytes >= base.pss_bytes + 40 * MIB);
+	CHECK(mark.rss_sum_bytes >= mark.pss_bytes);
+	CHECK_EQ(measure_sampler_stop(s, &pk), 0);
+	CHECK_EQ(pk.samples, 3);
+	CHECK(pk.pss_bytes >= mark.pss_bytes);
+}
+
 /* Reads SigBlk of one thread from /proc/self/task/TID/status. */
 static int thread_sigblk(pid_t tid, uint64_t *mask)
 {
@@ -562,6 +621,8 @@ int main(int argc, char **argv)
 	test_child_of_thread();
 	test_zombie();
 	test_shared_counted_once();
+	/* The exclusion is part of the walk, so both walks are checked. */
+	test_sampler_exclude();
 	if (tree_only) {
 		CHECK_EQ(self_tree().procs, 1);
 		return check_result("test_measure --tree-only");
@@ -569,6 +630,7 @@ int main(int argc, char **argv)
 	test_sampler_peak();
 	test_sampler_prompt_stop();
 	test_sampler_final_sample();
+	test_sampler_mark();
 	test_sampler_signals();
 	test_hwm();
 	test_cgroup();
