@@ -31,13 +31,13 @@ int cmd_list(int argc, char **argv)
 				printf("%s\n", strategy_registry[i].name);
 		return 0;
 	}
-	printf("%-14s %-6s %-46s %s\n", "strategy", "built", "options", "what it is");
+	printf("%-14s %-6s %-51s %s\n", "strategy", "built", "options", "what it is");
 	for (int i = 0; i < strategy_registry_count; i++) {
 		const struct strategy_entry *e = &strategy_registry[i];
 		const struct strategy *s = e->strategy;
 		char opts[96] = "";
 		if (s && (s->flags & STRATEGY_PROCESSES))
-			strcat(opts, "start ");
+			strcat(opts, "start nice ");
 		if (s && (s->flags & STRATEGY_SCHEDULES))
 			strcat(opts, "schedule chunksize ");
 		if (s && (s->flags & STRATEGY_ATTACHES))
@@ -52,7 +52,7 @@ int cmd_list(int argc, char **argv)
 			strcat(opts, "virtual-nodes hostfile ");
 		if (!opts[0])
 			strcpy(opts, "-");
-		printf("%-14s %-6s %-46s %s\n", e->name, s ? "yes" : "no", opts,
+		printf("%-14s %-6s %-51s %s\n", e->name, s ? "yes" : "no", opts,
 		       s ? s->summary : e->enable);
 	}
 	return 0;

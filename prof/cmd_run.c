@@ -53,6 +53,8 @@ static void run_usage(FILE *out)
 		"  --virtual-nodes K     mpi-shm: split each node's ranks into K groups, each with\n"
 		"                        its own shared window, as K machines would have\n"
 		"  --hostfile FILE       mpi-shm: hosts for the MPI launcher (runs across machines)\n"
+		"  --nice N              process strategies: workers lower their priority to nice N (0-19)\n"
+		"  --load N              N CPU-bound processes spin beside each measured run (0-1024)\n"
 		"  --sample-interval S   memory sampling interval, lengthened if it costs > 0.5%%\n"
 		"                        of a core (default 0.02)\n");
 }
@@ -64,7 +66,7 @@ struct run_args {
 	const char *csv;
 	const char *parent_rss;          /* NULL, "inputs", or a size */
 	uint64_t parent_rss_size;
-	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set, mpi_set;
+	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set, mpi_set, nice_set;
 };
 
 static int parse_fault(const char *s, struct strategy_params *p)
@@ -99,6 +101,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "mode", required_argument, NULL, 'M' }, { "fire-threads", required_argument, NULL, 'F' },
 		{ "allocator", required_argument, NULL, 'A' },
 		{ "virtual-nodes", required_argument, NULL, 'V' }, { "hostfile", required_argument, NULL, 'H' },
+		{ "nice", required_argument, NULL, 'n' }, { "load", required_argument, NULL, 'L' },
 		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -197,6 +200,17 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			}
 			p->hostfile = optarg;
 			a->mpi_set = true;
+			break;
+		case 'n':
+			if (parse_int(optarg, 0, 19, &v))
+				goto bad;
+			p->nice = (int)v;
+			a->nice_set = true;
+			break;
+		case 'L':
+			if (parse_int(optarg, 0, 1024, &v))
+				goto bad;
+			a->o.load = (int)v;
 			break;
 		case 'r':
 			if (parse_int(optarg, 1, 100000, &v))
@@ -299,6 +313,11 @@ static int check_args(struct run_args *a)
 		}
 		if (p->fault != STRATEGY_FAULT_NONE) {
 			cli_error("--fault needs a strategy with worker processes, not '%s'", s->name);
+			return -EINVAL;
+		}
+		if (a->nice_set) {
+			cli_error("--nice sets the priority of worker processes: it applies to fork-per-job, "
+				  "pool-copy and pool-shm, not '%s'", s->name);
 			return -EINVAL;
 		}
 	}
@@ -511,7 +530,8 @@ int cmd_run(int argc, char **argv)
 	if ((rc = arrange_allocator(&a.o.p)))
 		return rc;
 	a.o.p.worker_path = worker_program_path();
-	if ((a.o.p.start == STRATEGY_START_SPAWN) && access(a.o.p.worker_path, X_OK) != 0) {
+	/* The load's processes are the worker program too, in its spin mode. */
+	if ((a.o.p.start == STRATEGY_START_SPAWN || a.o.load > 0) && access(a.o.p.worker_path, X_OK) != 0) {
 		cli_error("cannot run the worker program '%s': %s", a.o.p.worker_path, strerror(errno));
 		return 2;
 	}

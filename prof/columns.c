@@ -88,7 +88,10 @@ static int fire_threads(const struct runner_row *r)
 	X(pin, S(applies(r, STRATEGY_THREADS) ? (r->p.pin ? "true" : "false") : "-")) \
 	X(allocator, S(strategy_allocator_name(r->p.allocator)))                      \
 	X(virtual_nodes, I(applies(r, STRATEGY_MPI) ? (r->p.virtual_nodes > 1 ? r->p.virtual_nodes : 1) : 0)) \
-	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-"))
+	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-")) \
+	X(nice, applies(r, STRATEGY_PROCESSES) ? I(r->p.nice) : S("-"))              \
+	X(load, I(r->load))                                                           \
+	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

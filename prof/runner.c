@@ -6,12 +6,14 @@
  * wall is their sum.  Memory: a sampler thread sums PSS (and RSS, for
  * comparison) over the runner's whole process tree from smaps_rollup for
  * the whole run, at an interval it lengthens itself if it would cost more
- * than 0.5 % of a core; workers report their own VmHWM; the runner's own
- * VmHWM is reset first so in-process strategies report this run only.
+ * than 0.5 % of a core, plus one sample at the end of setup, untimed, for
+ * the peak of setup alone; workers report their own VmHWM; the runner's
+ * own VmHWM is reset first so in-process strategies report this run only.
  * CPU: user and system time of the runner and its reaped children
  * (getrusage; its ru_maxrss is never used, it is a lifetime maximum).
  * Areal throughput per CPU-hour counts each worker's core for the whole
- * wall time, so it falls when cores sit idle.
+ * wall time, so it falls when cores sit idle.  A competing load (--load)
+ * spins beside the run and is left out of every figure.
  */
 #include "runner.h"
 #include "measure.h"
@@ -21,6 +23,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +224,77 @@ void runner_reference_release(struct runner_reference *ref)
 }
 
 /* ------------------------------------------------------------------ */
+/* The competing load                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Processes that spin on a CPU each while a run is measured, at the
+ * runner's own priority.  Each is the worker program in its spin mode: a
+ * fresh program rather than a fork, so it shares none of the runner's
+ * pages (copy-on-write sharing would divide the runner's PSS among them).
+ * The sampler leaves them out of the tree.  The run's first CPU reading
+ * comes after they start and its final one before they are reaped:
+ * RUSAGE_CHILDREN counts a child once it is reaped, so neither their time
+ * nor the cost of starting them lands in user_s or sys_s.  The runner kills
+ * and reaps them on every way out of a run, a signal included; should it
+ * die instead, their parent-death signal ends them.
+ */
+extern char **environ;
+
+struct load {
+	pid_t *pids;
+	int n;
+};
+
+static void load_stop(struct load *l)
+{
+	for (int i = 0; i < l->n; i++)
+		kill(l->pids[i], SIGKILL);
+	for (int i = 0; i < l->n; i++)
+		while (waitpid(l->pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	free(l->pids);
+	l->pids = NULL;
+	l->n = 0;
+}
+
+static int load_start(const struct runner_options *o, struct load *l)
+{
+	char parent[32];
+	const char *argv[] = { "spreadbench-worker", "--spin", "--parent", parent, NULL };
+	posix_spawnattr_t attr;
+	sigset_t def, none;
+	int rc = 0;
+
+	*l = (struct load){ 0 };
+	if (o->load <= 0)
+		return 0;
+	if (!o->p.worker_path)
+		return -ENOENT;
+	l->pids = calloc((size_t)o->load, sizeof *l->pids);
+	if (!l->pids)
+		return -ENOMEM;
+	snprintf(parent, sizeof parent, "%d", (int)getpid());
+	sigemptyset(&def);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGCHLD);
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	for (int i = 0; i < o->load && !rc; i++) {
+		rc = -posix_spawn(&l->pids[l->n], o->p.worker_path, NULL, &attr, (char *const *)argv, environ);
+		if (!rc)
+			l->n++;
+	}
+	posix_spawnattr_destroy(&attr);
+	if (rc)
+		load_stop(l);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* One measured run                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -299,7 +373,8 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 {
 	struct strategy_run run = { .strategy = o->strategy, .p = o->p };
 	struct measure_sampler *sampler = NULL;
-	struct measure_peak peak = { 0 };
+	struct measure_peak peak = { 0 }, setup_peak = { 0 };
+	struct load load = { 0 };
 	double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
 	int rc = -ENOMEM;
 
@@ -308,6 +383,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->p = o->p;
 	row->rep = rep;
 	row->parent_rss_bytes = o->parent_rss_bytes;
+	row->load = o->load;
 	row->cgroup_peak_bytes = -1;
 	run.jobs = calloc((size_t)o->p.jobs + 1, sizeof *run.jobs);
 	run.results = calloc((size_t)o->p.jobs + 1, sizeof *run.results);
@@ -321,13 +397,19 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->input_bytes = kernel_scenario_input_bytes(&run.sc, o->p.dtype);
 
 	measure_reset_hwm();
-	measure_cpu_times(&u0, &s0);
-	rc = measure_sampler_start(o->sample_interval_s, &sampler);
+	rc = load_start(o, &load);
+	if (rc)
+		goto out;
+	measure_cpu_times(&u0, &s0);     /* after the load's start: see above */
+	rc = measure_sampler_start_excluding(o->sample_interval_s, load.pids, load.n, &sampler);
 	if (rc)
 		goto out;
 	double t0 = measure_now();
 	int setup_rc = o->strategy->setup(&run);
 	double t1 = measure_now();
+	/* Between the phases, untimed: the walk is the measurement's cost. */
+	measure_sampler_mark(sampler, &setup_peak);
+	double t1c = measure_now();
 	int exec_rc = setup_rc ? setup_rc : o->strategy->execute(&run);
 	double t2 = measure_now();
 	o->strategy->teardown(&run);
@@ -335,18 +417,20 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	measure_sampler_stop(sampler, &peak);
 	sampler = NULL;
 	measure_cpu_times(&u1, &s1);
+	load_stop(&load);                /* after the CPU reading: see above */
 
 	if (strategy_interrupted) {
 		rc = -EINTR;
 		goto out;
 	}
 	row->setup_s = t1 - t0;
-	row->compute_s = setup_rc ? 0 : t2 - t1;
+	row->compute_s = setup_rc ? 0 : t2 - t1c;
 	row->teardown_s = t3 - t2;
-	row->wall_s = t3 - t0;
+	row->wall_s = row->setup_s + row->compute_s + row->teardown_s;
 	row->user_s = u1 - u0;
 	row->sys_s = s1 - s0;
 	row->peak_pss_bytes = peak.pss_bytes;
+	row->setup_peak_pss_bytes = setup_peak.pss_bytes;
 	row->peak_rss_sum_bytes = peak.rss_sum_bytes;
 	row->max_procs = peak.max_procs;
 	row->sample_interval_s = peak.interval_s;
@@ -377,6 +461,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 out:
 	if (sampler)
 		measure_sampler_stop(sampler, &peak);
+	load_stop(&load);
 	free(run.jobs);
 	free(run.results);
 	return rc;

@@ -41,6 +41,8 @@ struct runner_row {
 	int max_procs;
 	int64_t cgroup_peak_bytes;       /* -1: not available */
 	uint64_t parent_rss_bytes;
+	int load;                        /* competing processes that spun during the run */
+	uint64_t setup_peak_pss_bytes;   /* peak PSS from the start to the end of setup */
 };
 
 extern const char *const runner_columns[];
@@ -64,6 +66,9 @@ struct runner_options {
 	struct strategy_params p;
 	double sample_interval_s;
 	uint64_t parent_rss_bytes;
+	/* CPU-bound processes that spin beside each measured run, at the
+	 * runner's own priority, left out of its figures (0: none). */
+	int load;
 };
 
 /* One measured run.  Returns 0 when the row is complete (ok or not);

@@ -135,7 +135,7 @@ static void fill_config(struct pool *p, struct worker_config *c)
 		.parent = p->runner, .scenario = q->scenario, .seed = q->seed, .mix = q->mix,
 		.dtype = q->dtype, .inputs = p->cfg.inputs, .shm_fd = -1, .attach = q->attach,
 		.one_shot = p->cfg.one_shot, .fault_job = q->fault_job, .fault = q->fault,
-		.fire_threads = q->fire_threads,
+		.fire_threads = q->fire_threads, .nice = q->nice,
 	};
 }
 
@@ -174,8 +174,8 @@ static pid_t fork_worker(struct pool *p, int sock, int parent_end)
 static pid_t spawn_worker(struct pool *p, int sock)
 {
 	const struct strategy_params *q = &p->run->p;
-	char seed[32], parent[32], fault_job[32];
-	const char *argv[24];
+	char seed[32], parent[32], fault_job[32], nice[16];
+	const char *argv[32];
 	int n = 0, rc = 0, tmp_sock = -1, tmp_shm = -1;
 	pid_t pid = 0;
 	posix_spawn_file_actions_t fa;
@@ -211,6 +211,11 @@ static pid_t spawn_worker(struct pool *p, int sock)
 	snprintf(fire_threads, sizeof fire_threads, "%d", q->fire_threads);
 	argv[n++] = "--fire-threads";
 	argv[n++] = fire_threads;
+	if (q->nice) {
+		snprintf(nice, sizeof nice, "%d", q->nice);
+		argv[n++] = "--nice";
+		argv[n++] = nice;
+	}
 	argv[n] = NULL;
 
 	/* Move the descriptors out of the way first, so that placing them at

@@ -84,6 +84,7 @@ struct strategy_params {
 	enum strategy_allocator allocator; /* recorded: the runner arranges it before running */
 	int virtual_nodes;               /* mpi-shm: windows per node (0 or 1: one) */
 	const char *hostfile;            /* mpi-shm: hosts for the launcher, or NULL */
+	int nice;                        /* process strategies: workers' nice value (0: left alone) */
 };
 
 enum strategy_job_status { STRATEGY_JOB_PENDING, STRATEGY_JOB_OK, STRATEGY_JOB_FAILED, STRATEGY_JOB_TIMEOUT };

@@ -5,7 +5,9 @@
  * the worker's own peak RSS.  The worker dies with its runner: a
  * parent-death signal, and end-of-file on its socket, both end it, so no
  * worker outlives the process that measures it.  SIGINT is ignored: on
- * Ctrl-C the runner decides when workers stop and reaps them.
+ * Ctrl-C the runner decides when workers stop and reaps them.  A worker
+ * asked for a nice value sets it before anything else, so that building
+ * its inputs runs at that priority too.
  */
 #include "worker.h"
 #include "inputs.h"
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,20 +140,30 @@ int worker_run(const struct worker_config *cfg)
 {
 	struct worker_state w = { .cfg = cfg };
 	struct proto_msg m = { .type = PROTO_HELLO, .pid = getpid(), .t = cfg->t_start };
-	int status = 1;
+	int status = 1, rc;
 
 	inputs_init(&w.in);
 	signal(SIGINT, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != cfg->parent)
 		return 1;                /* the runner died before we could ask */
+	/* Raising a priority back needs privilege: under a runner niced above
+	 * this value the worker cannot reach it, and its start fails saying
+	 * why rather than measure at a priority nobody asked for. */
+	if (cfg->nice && setpriority(PRIO_PROCESS, 0, cfg->nice) < 0) {
+		char what[32];
+		rc = -errno;
+		snprintf(what, sizeof what, "cannot set nice %d", cfg->nice);
+		send_fatal(cfg->fd, what, rc);
+		return 1;
+	}
 	if (send_msg(cfg->fd, &m))
 		return 1;
 	if (cfg->drop_addr)
 		munmap(cfg->drop_addr, cfg->drop_bytes);
 
 	double t0 = worker_clock();
-	int rc = attach_inputs(&w);
+	rc = attach_inputs(&w);
 	if (rc) {
 		send_fatal(cfg->fd, "cannot put the inputs in place", rc);
 		goto out;

@@ -37,6 +37,7 @@ struct worker_config {
 	int fault_job;
 	enum strategy_fault fault;
 	int fire_threads;                /* threads inside each fire: 0 or 1 one, N, -1 OpenMP's default */
+	int nice;                        /* set for itself first (0: left alone) */
 };
 
 /* Runs the worker loop; returns the process exit status. */

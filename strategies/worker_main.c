@@ -2,14 +2,18 @@
  * worker_main.c - spreadbench-worker, the program the runner starts with
  * posix_spawn for --start spawn.  It inherits its socket as descriptor 3
  * and, for shared inputs, the sealed memfd as descriptor 4; everything
- * else comes on the command line.  It is not meant to be run by hand.
+ * else comes on the command line.  With --spin it is instead one process
+ * of the competing load of `run --load`: it spins until killed.  It is not
+ * meant to be run by hand.
  */
 #include "worker.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static int bad(const char *what, const char *arg)
@@ -17,6 +21,21 @@ static int bad(const char *what, const char *arg)
 	fprintf(stderr, "spreadbench-worker: invalid %s '%s' (this program is started by spreadbench run)\n",
 		what, arg ? arg : "");
 	return 2;
+}
+
+/* A load process: a fresh program rather than a fork of the runner, so
+ * that it shares none of the runner's pages and leaves the tree's PSS as
+ * it is.  It dies with the runner, and goes by a name of its own so that
+ * a leftover one is easy to find. */
+static int spin(pid_t parent)
+{
+	signal(SIGINT, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		return 1;
+	prctl(PR_SET_NAME, "sb-load");
+	for (volatile unsigned long n = 0;; n++)
+		;
 }
 
 int main(int argc, char **argv)
@@ -37,8 +56,11 @@ int main(int argc, char **argv)
 		{ "fault-job", required_argument, NULL, 'j' },
 		{ "parent", required_argument, NULL, 'p' },
 		{ "fire-threads", required_argument, NULL, 't' },
+		{ "nice", required_argument, NULL, 'n' },
+		{ "spin", no_argument, NULL, 'L' },
 		{ 0 },
 	};
+	bool spinner = false;
 	int c;
 	char *end;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -96,10 +118,20 @@ int main(int argc, char **argv)
 			if (*end || cfg.fire_threads < -1)
 				return bad("fire threads", optarg);
 			break;
+		case 'n':
+			cfg.nice = (int)strtol(optarg, &end, 10);
+			if (*end || cfg.nice < 0 || cfg.nice > 19)
+				return bad("nice", optarg);
+			break;
+		case 'L':
+			spinner = true;
+			break;
 		default:
 			return 2;
 		}
 	}
+	if (spinner)
+		return optind == argc ? spin(cfg.parent) : bad("command line", argv[optind]);
 	if (!cfg.scenario || optind != argc)
 		return bad("command line", optind < argc ? argv[optind] : "(no --scenario)");
 	return worker_run(&cfg);

@@ -4,7 +4,8 @@
  * PSS exceeds pool-shm's by one copy of the inputs; pool-shm's counts the
  * shared copy once.
  * Summed RSS counts pool-shm's shared pages once per process that touched
- * them and so overstates it; PSS does not.
+ * them and so overstates it; PSS does not.  At the end of setup the inputs
+ * are already in place: once for pool-shm, once per worker for pool-copy.
  */
 #include "check.h"
 #include "runner.h"
@@ -29,8 +30,9 @@ static void measure(const char *strategy, enum strategy_start start, const struc
 				    .sample_interval_s = 0.005 };
 	CHECK_EQ(runner_measure(&o, ref, 0, row), 0);
 	CHECK(row->valid);
-	printf("%-10s %-5s pss %6.1f MiB, rss sum %6.1f MiB, max hwm %6.1f MiB (inputs %.1f MiB)\n", strategy,
-	       strategy_start_name(start), row->peak_pss_bytes / 1048576.0, row->peak_rss_sum_bytes / 1048576.0,
+	printf("%-10s %-5s pss %6.1f MiB (setup %6.1f), rss sum %6.1f MiB, max hwm %6.1f MiB (inputs %.1f MiB)\n",
+	       strategy, strategy_start_name(start), row->peak_pss_bytes / 1048576.0,
+	       row->setup_peak_pss_bytes / 1048576.0, row->peak_rss_sum_bytes / 1048576.0,
 	       row->max_worker_hwm_bytes / 1048576.0, row->input_bytes / 1048576.0);
 }
 
@@ -66,6 +68,12 @@ int main(int argc, char **argv)
 		CHECK(shm.peak_pss_bytes < 2 * in);
 		CHECK((double)copy.peak_pss_bytes / (double)shm.peak_pss_bytes > 1.4);
 #endif
+		/* Setup's peak: the inputs are built (and, for pool-copy, every
+		 * worker's copy) before setup ends; it is one of the run's samples. */
+		CHECK(shm.setup_peak_pss_bytes >= in);
+		CHECK(copy.setup_peak_pss_bytes > 2 * in);
+		CHECK(shm.setup_peak_pss_bytes <= shm.peak_pss_bytes);
+		CHECK(copy.setup_peak_pss_bytes <= copy.peak_pss_bytes);
 		/* Each worker's own peak includes the whole inputs only with a copy. */
 		CHECK(copy.max_worker_hwm_bytes > in);
 		/* Summed RSS counts shared pages once per process. */
