@@ -7,6 +7,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@ static const char *const metric_columns[G_NMETRIC] = {
 	[G_WALL] = "wall_s",           [G_PSS] = "peak_pss_bytes",   [G_RSS] = "peak_rss_sum_bytes",
 	[G_MHA] = "mha_per_cpu_hr",    [G_JPS] = "jobs_per_s",       [G_SETUP] = "setup_s",
 	[G_COMPUTE] = "compute_s",     [G_LATENCY] = "start_latency_s", [G_INPUT] = "input_bytes",
-	[G_TAIL] = "tail_idle_s",
+	[G_TAIL] = "tail_idle_s",      [G_BUSY] = "busy_fraction",   [G_SETUP_PEAK] = "setup_peak_pss_bytes",
+	[G_PARENT] = "parent_rss_bytes", [G_SAMPLER] = "sampler_cpu_fraction",
 };
+#define G_REQUIRED G_BUSY               /* the metrics every results file has */
 
 static const char *col(const struct csvio_table *t, size_t r, const char *name)
 {
@@ -25,12 +28,14 @@ static const char *col(const struct csvio_table *t, size_t r, const char *name)
 	return c < 0 ? "" : csvio_cell(t, r, c);
 }
 
-static void variant(const struct csvio_table *t, size_t r, char *out, size_t len)
+static void variant(const struct csvio_table *t, size_t r, bool both_mixes, char *out, size_t len)
 {
 	const char *start = col(t, r, "start"), *sched = col(t, r, "schedule"), *chunk = col(t, r, "chunksize");
 	const char *mode = col(t, r, "mode"), *ft = col(t, r, "fire_threads"), *vn = col(t, r, "virtual_nodes");
 	const char *attach = col(t, r, "attach"), *pin = col(t, r, "pin"), *alloc = col(t, r, "allocator");
-	const char *dtype = col(t, r, "dtype");
+	const char *dtype = col(t, r, "dtype"), *nice = col(t, r, "nice"), *load = col(t, r, "load");
+	double parent = 0;
+	csvio_parse_double(col(t, r, "parent_rss_bytes"), &parent);
 	size_t l = (size_t)snprintf(out, len, "%s", col(t, r, "strategy"));
 #define ADD(cond, ...)                                                             \
 	if ((cond) && l < len)                                                     \
@@ -45,6 +50,11 @@ static void variant(const struct csvio_table *t, size_t r, char *out, size_t len
 	ADD(strcmp(pin, "true") == 0, " pinned");
 	ADD(strcmp(alloc, "jemalloc") == 0, " jemalloc");
 	ADD(strcmp(dtype, "f64") == 0, " f64");
+	ADD(parent >= 1 << 30, " parent %g GiB", parent / (1 << 30));
+	ADD(parent > 0 && parent < 1 << 30, " parent %g MiB", parent / (1 << 20));
+	ADD(nice[0] && strcmp(nice, "0") && strcmp(nice, "-"), " nice %s", nice);
+	ADD(load[0] && strcmp(load, "0"), " load %s", load);
+	ADD(both_mixes && strcmp(col(t, r, "mix"), "mixed") == 0, " mixed jobs");
 #undef ADD
 }
 
@@ -105,12 +115,15 @@ int groups_load(const char *path, struct groups *gs)
 			rc = -EINVAL;
 			goto out;
 		}
-	for (int k = 0; k < G_NMETRIC; k++)
+	for (int k = 0; k < G_REQUIRED; k++)
 		if (csvio_column(&t, metric_columns[k]) < 0) {
 			cli_error("'%s' has no column '%s': is it a sweep's results?", path, metric_columns[k]);
 			rc = -EINVAL;
 			goto out;
 		}
+	bool mixes[2] = { false, false };
+	for (size_t r = 0; r < t.nrows; r++)
+		mixes[strcmp(col(&t, r, "mix"), "mixed") == 0] = true;
 	for (size_t r = 0; r < t.nrows; r++) {
 		if (strcmp(col(&t, r, "status"), "ok") || strcmp(col(&t, r, "valid"), "true")) {
 			gs->invalid++;
@@ -120,15 +133,18 @@ int groups_load(const char *path, struct groups *gs)
 		double v[G_NMETRIC];
 		bool bad = csvio_parse_long(col(&t, r, "workers"), &w) || csvio_parse_long(col(&t, r, "jobs"), &j) ||
 			   w < 1 || j < 1;
-		for (int k = 0; k < G_NMETRIC && !bad; k++)
-			bad = csvio_parse_double(col(&t, r, metric_columns[k]), &v[k]) != 0;
+		for (int k = 0; k < G_NMETRIC && !bad; k++) {
+			v[k] = NAN;
+			if (k < G_REQUIRED || csvio_column(&t, metric_columns[k]) >= 0)
+				bad = csvio_parse_double(col(&t, r, metric_columns[k]), &v[k]) != 0;
+		}
 		if (bad) {
 			cli_error("'%s': row %zu has a field that is not a number", path, r + 1);
 			rc = -EINVAL;
 			goto out;
 		}
 		char label[96];
-		variant(&t, r, label, sizeof label);
+		variant(&t, r, mixes[0] && mixes[1], label, sizeof label);
 		struct group *g = group_of(gs, label, col(&t, r, "strategy"), (int)w, (int)j);
 		if (!g || append(g, v)) {
 			rc = -ENOMEM;

@@ -3,8 +3,10 @@
  * plots and reports: one group per strategy variant, workers and jobs,
  * holding each metric of every repetition.  A variant is the strategy
  * plus whatever of start, schedule, chunksize, mode, threads per fire,
- * virtual nodes, attach, pinning, allocator and dtype sets its rows apart
- * from the defaults ("pool-shm spawn dynamic", "serial f64").
+ * virtual nodes, attach, pinning, allocator, dtype, the runner's ballast,
+ * nice, competing load and (in a folder with both) mixed jobs sets its
+ * rows apart from the defaults ("pool-shm spawn dynamic", "serial f64",
+ * "fork-per-job parent 1 GiB").
  */
 #ifndef SPREADBENCH_GROUPS_H
 #define SPREADBENCH_GROUPS_H
@@ -12,7 +14,9 @@
 #include <stddef.h>
 
 enum group_metric {
-	G_WALL, G_PSS, G_RSS, G_MHA, G_JPS, G_SETUP, G_COMPUTE, G_LATENCY, G_INPUT, G_TAIL, G_NMETRIC
+	G_WALL, G_PSS, G_RSS, G_MHA, G_JPS, G_SETUP, G_COMPUTE, G_LATENCY, G_INPUT, G_TAIL,
+	/* Columns newer files have; NaN in rows of files without them. */
+	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_NMETRIC
 };
 
 struct group {
