@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 #include "groups.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -66,14 +67,21 @@ struct rep {
 static const struct group *pick(const struct groups *gs, const char *label, int workers)
 {
 	const struct group *best = NULL;
+	bool best_ref = false;
 	for (size_t i = 0; i < gs->n; i++) {
 		const struct group *g = &gs->g[i];
 		if (strcmp(g->label, label))
 			continue;
 		if (workers && g->workers != workers)
 			continue;
-		if (!best || g->workers > best->workers || (g->workers == best->workers && g->jobs > best->jobs))
+		/* Batches serial also ran (the grid's) before one-off experiments. */
+		bool ref = groups_find(gs, "serial", 1, g->jobs) != NULL;
+		if (!best || (ref && !best_ref) ||
+		    (ref == best_ref &&
+		     (g->workers > best->workers || (g->workers == best->workers && g->jobs > best->jobs)))) {
 			best = g;
+			best_ref = ref;
+		}
 	}
 	return best;
 }
@@ -171,9 +179,20 @@ static const struct group *best_parallel(const struct groups *gs, int workers, c
 
 static enum verdict f05(const struct rep *r, FILE *f)
 {
-	const struct group *top = best_parallel(r->gs, r->w, NULL, 0);
-	const struct group *one = top ? pick(r->gs, top->label, 1) : NULL;
-	if (!top || !one || top->workers == 1) {
+	/* The fastest strategy at the most workers among those also run on one. */
+	const struct group *top = NULL, *one = NULL;
+	double best = 0;
+	for (size_t i = 0; i < r->gs->n; i++) {
+		const struct group *g = &r->gs->g[i], *o;
+		double s = speedup(r->gs, g);
+		if (g->workers == r->w && r->w > 1 && strcmp(g->strategy, "serial") && s > best &&
+		    (o = pick(r->gs, g->label, 1))) {
+			best = s;
+			top = g;
+			one = o;
+		}
+	}
+	if (!top || !one) {
 		return missing(f, "needs one strategy at 1 worker and at several");
 	}
 	double a = group_median(one, G_MHA), b = group_median(top, G_MHA);
@@ -300,13 +319,301 @@ static enum verdict x01(const struct rep *r, FILE *f)
 {
 	const struct group *single = pick(r->gs, "openmp single", r->w), *batch = peer(r->gs, "openmp", single);
 	if (!single || !batch) {
-		return missing(f, "needs openmp --mode single and batch at the same point (`sweep --strategies openmp` with "
-			   "a mode list is not there yet: use `spreadbench run --strategy openmp --mode single`)");
+		return missing(f, "needs openmp --mode single and batch at the same point (preset findings, or "
+			   "`sweep --strategies openmp --modes batch,single`)");
 	}
 	double a = speedup(r->gs, single) / single->workers, b = speedup(r->gs, batch) / batch->workers;
 	fprintf(f, "At %d threads: efficiency inside one fire %.2f, across jobs %.2f.\n\n", single->workers, a, b);
 	fprintf(f, "**%s**.\n", a < b ? "Holds" : "Does not hold");
 	return said(a < b);
+}
+
+/* The Mann-Whitney p of two groups' wall times (1 when either has a
+ * single repetition); *p_min the smallest p their sizes allow. */
+static double wall_p2(const struct group *a, const struct group *b, double *p_min)
+{
+	struct stats_u u;
+	*p_min = 1;
+	if (a->n < 2 || b->n < 2 || stats_mann_whitney(a->v[G_WALL], a->n, b->v[G_WALL], b->n, &u))
+		return 1;
+	*p_min = u.p_min;
+	return u.p;
+}
+
+static double wall_p(const struct group *a, const struct group *b)
+{
+	double p_min;
+	return wall_p2(a, b, &p_min);
+}
+
+/* Differ: by more than 2 % of the wall with p < 0.05; with too few
+ * repetitions for p to get there (3 give at best 0.1), by more than 10 %. */
+static bool differ(const struct group *a, const struct group *b)
+{
+	double r = group_median(a, G_WALL) / group_median(b, G_WALL), p_min, p = wall_p2(a, b, &p_min);
+	return p_min < 0.05 ? fabs(r - 1) > 0.02 && p < 0.05 : fabs(r - 1) > 0.10;
+}
+
+static void wall_line(FILE *f, const struct group *a, const struct group *b)
+{
+	fprintf(f, "%s %.3f s against %s %.3f s (%+.1f %%, Mann-Whitney p = %.3g, %zu and %zu runs)", a->label,
+		group_median(a, G_WALL), b->label, group_median(b, G_WALL),
+		(group_median(a, G_WALL) / group_median(b, G_WALL) - 1) * 100, wall_p(a, b), a->n, b->n);
+}
+
+/* The findings preset's points are at the machine's cores with 2 (or 4)
+ * jobs per worker; these find them by label. */
+static const struct group *at(const struct rep *r, const char *label, int jobs_per_worker)
+{
+	return groups_find(r->gs, label, r->w, r->w * jobs_per_worker);
+}
+
+static enum verdict f01(const struct rep *r, FILE *f)
+{
+	static const char *const s[] = { "pool-shm", "pool-copy" };
+	for (int i = 0; i < 2; i++) {
+		char l64[64];
+		snprintf(l64, sizeof l64, "%s f64", s[i]);
+		const struct group *a = at(r, l64, 2), *b = at(r, s[i], 2);
+		if (!a || !b)
+			continue;
+		double in = group_median(a, G_INPUT) / group_median(b, G_INPUT);
+		double pss = group_median(a, G_PSS) / group_median(b, G_PSS);
+		fprintf(f, "%s at %d workers, %d jobs: float64 inputs %.2fx the bytes, peak PSS %.2fx; ", s[i], a->workers,
+			a->jobs, in, pss);
+		wall_line(f, a, b);
+		bool holds = pss > 1.2 && group_median(a, G_WALL) > group_median(b, G_WALL) && differ(a, b);
+		fprintf(f, ".\n\n**%s**: float64 changes the peak PSS by %+.0f %% and costs %s.\n",
+			holds ? "Holds" : "Does not hold", (pss - 1) * 100,
+			differ(a, b) ? (group_median(a, G_WALL) > group_median(b, G_WALL) ? "measurably more time"
+											   : "measurably less time")
+				     : "no time beyond noise");
+		return said(holds);
+	}
+	return missing(f, "needs pool-shm (or pool-copy) with --dtype f64 and f32 at the same point (preset findings)");
+}
+
+static enum verdict f04(const struct rep *r, FILE *f)
+{
+	static const char *const l[] = { "pool-copy", "pool-copy chunk 4", "pool-copy spawn", "pool-copy spawn chunk 4" };
+	const struct group *g[4];
+	for (int i = 0; i < 4; i++)
+		if (!(g[i] = at(r, l[i], 4)))
+			return missing(f, "needs pool-copy at fork and spawn x chunksize 1 and 4, 4 jobs per worker "
+					  "(preset findings)");
+	fprintf(f, "pool-copy, %d workers, %d jobs, median wall: fork %.3f s (chunk 1), %.3f s (chunk 4); spawn %.3f s, %.3f s.\n\n",
+		g[0]->workers, g[0]->jobs, group_median(g[0], G_WALL), group_median(g[1], G_WALL),
+		group_median(g[2], G_WALL), group_median(g[3], G_WALL));
+	bool faster = group_median(g[3], G_WALL) < 0.95 * group_median(g[0], G_WALL) && differ(g[3], g[0]);
+	fprintf(f, "**%s**: ", faster ? "Holds" : "Does not hold");
+	wall_line(f, g[3], g[0]);
+	fprintf(f, "; noticeably faster means 5 %% and p < 0.05.\n");
+	return said(faster);
+}
+
+/* A claim of no difference: holds unless the two differ (2 %, p < 0.05). */
+static enum verdict same(FILE *f, const struct group *a, const struct group *b, const char *what)
+{
+	bool d = differ(a, b);
+	wall_line(f, a, b);
+	fprintf(f, ".\n\n**%s**: %s %s (a difference counts at 2 %% with p < 0.05, or at 10 %% when the "
+		   "repetitions are too few for that p).\n", d ? "Does not hold" : "Holds",
+		what, d ? "differ" : "are the same within noise");
+	return said(!d);
+}
+
+static enum verdict f07(const struct rep *r, FILE *f)
+{
+	const struct group *job = at(r, "pool-shm attach per job", 2), *worker = at(r, "pool-shm", 2);
+	if (!job || !worker)
+		return missing(f, "needs pool-shm --attach job and worker at the same point (preset findings)");
+	double dm = (group_median(job, G_PSS) - group_median(worker, G_PSS)) * MIB;
+	fprintf(f, "At %d workers, %d jobs, peak PSS per job minus per worker %+.0f MiB; ", job->workers, job->jobs, dm);
+	return same(f, job, worker, "attaching per job and per worker");
+}
+
+static enum verdict f12(const struct rep *r, FILE *f)
+{
+	const struct group *dyn = at(r, "mpi-shm dynamic", 2), *st = at(r, "mpi-shm", 2);
+	if (!dyn || !st)
+		return missing(f, "needs mpi-shm with schedule block (static plan) and dynamic (rank 0 hands out jobs) at "
+			   "the same point (preset findings)");
+	fprintf(f, "At %d ranks, %d jobs: ", st->workers, st->jobs);
+	return same(f, dyn, st, "the static and the dynamic distribution");
+}
+
+static enum verdict f13(const struct rep *r, FILE *f)
+{
+	char l0[64], l10[64];
+	snprintf(l0, sizeof l0, "pool-copy load %d", r->w);
+	snprintf(l10, sizeof l10, "pool-copy nice 10 load %d", r->w);
+	const struct group *a = at(r, l10, 2), *b = at(r, l0, 2), *quiet = at(r, "pool-copy", 2);
+	if (!a || !b)
+		return missing(f, "needs pool-copy workers at nice 10 and nice 0 beside as many spinning processes as "
+			   "cores (preset findings)");
+	fprintf(f, "At %d workers, %d jobs, beside %d spinning processes at nice 0 (without them: %.3f s): ", a->workers,
+		a->jobs, r->w, quiet ? group_median(quiet, G_WALL) : NAN);
+	wall_line(f, a, b);
+	double ratio = group_median(a, G_WALL) / group_median(b, G_WALL);
+	bool holds = ratio >= 1.2 && differ(a, b);
+	fprintf(f, ".\n\n**%s**: low-priority workers take %.2fx as long as workers at equal priority.\n",
+		holds ? "Holds" : "Does not hold", ratio);
+	return said(holds);
+}
+
+static enum verdict s01(const struct rep *r, FILE *f)
+{
+	static const char *const l[] = { "pool-copy mixed jobs", "pool-copy snake mixed jobs",
+					 "pool-copy dynamic mixed jobs" };
+	const struct group *g[3];
+	double over[3];
+	for (int i = 0; i < 3; i++) {
+		if (!(g[i] = at(r, l[i], 4)))
+			return missing(f, "needs pool-copy with unequal jobs dealt block, snake and dynamic (preset findings)");
+		over[i] = 1 / group_median(g[i], G_BUSY) - 1;
+	}
+	fprintf(f, "Unequal jobs, %d workers, %d jobs: makespan (compute phase) %.3f s block, %.3f s snake, %.3f s dynamic; "
+		   "over the ideal (the jobs' total time / workers) by %.1f %%, %.1f %%, %.1f %%.\n\n",
+		g[0]->workers, g[0]->jobs, group_median(g[0], G_COMPUTE), group_median(g[1], G_COMPUTE),
+		group_median(g[2], G_COMPUTE), over[0] * 100, over[1] * 100, over[2] * 100);
+	bool holds = over[1] < over[0] && group_median(g[1], G_COMPUTE) < group_median(g[0], G_COMPUTE);
+	fprintf(f, "**%s**: snake dealing is %.1f %% over the ideal against block's %.1f %% (dynamic: %.1f %%). "
+		   "![makespan](plots/makespan.png)\n",
+		holds ? "Holds" : "Does not hold", over[1] * 100, over[0] * 100, over[2] * 100);
+	return said(holds);
+}
+
+static enum verdict s02(const struct rep *r, FILE *f)
+{
+	const struct group *even = at(r, "pool-copy", 2);
+	const struct group *odd = groups_find(r->gs, "pool-copy", r->w, 2 * r->w + 1);
+	if (!even || !odd)
+		return missing(f, "needs pool-copy with 2 x workers and 2 x workers + 1 jobs (preset findings)");
+	double job = group_median(even, G_COMPUTE) / 2, te = group_median(even, G_TAIL), to = group_median(odd, G_TAIL);
+	fprintf(f, "%d workers: tail idle time (first worker idle to the end) %.3f s at %d jobs, %.3f s at %d jobs; "
+		   "a job takes about %.3f s; wall per job %.3f s and %.3f s.\n\n",
+		r->w, te, even->jobs, to, odd->jobs, job, group_median(even, G_WALL) / even->jobs,
+		group_median(odd, G_WALL) / odd->jobs);
+	bool holds = r->w > 1 && to - te > 0.5 * job;
+	fprintf(f, "**%s**: one job more leaves the other workers idle for %.3f s more.\n", holds ? "Holds" : "Does not hold",
+		to - te);
+	return said(holds);
+}
+
+static enum verdict s05(const struct rep *r, FILE *f)
+{
+	const struct group *shm = pick(r->gs, "pool-shm", r->w);
+	if (!shm || isnan(group_median(shm, G_SETUP_PEAK)))
+		return missing(f, "needs pool-shm rows with setup_peak_pss_bytes");
+	double ratio = group_median(shm, G_SETUP_PEAK) / group_median(shm, G_INPUT);
+	if (group_median(shm, G_INPUT) < 64 * 1048576.0) {
+		fprintf(f, "**Not applicable here**: the %s inputs (%.1f MiB) are too small against the processes' own "
+			   "memory for the ratio (%.2f) to say anything; run it on prof.\n",
+			r->gs->scenario, group_median(shm, G_INPUT) * MIB, ratio);
+		return NOT_APPLICABLE;
+	}
+	fprintf(f, "pool-shm at %d workers: the peak PSS up to the end of setup (shared inputs built, workers attached) "
+		   "is %.2f x the inputs (%.0f MiB).\n\n",
+		shm->workers, ratio, group_median(shm, G_INPUT) * MIB);
+	bool holds = ratio >= 1.8;
+	fprintf(f, "**%s**: loading needs %.2f x its size (the inputs are built once, in the shared memory itself).\n",
+		holds ? "Holds" : "Does not hold", ratio);
+	return said(holds);
+}
+
+static enum verdict t02(const struct rep *r, FILE *f)
+{
+	const struct group *one = at(r, "pool-copy", 2), *nested = NULL;
+	for (size_t i = 0; i < r->gs->n; i++) {
+		const struct group *g = &r->gs->g[i];
+		if (strncmp(g->label, "pool-copy x", 11) || g->workers != r->w || g->jobs != 2 * r->w)
+			continue;
+		const char *rest = strchr(g->label + 11, ' ');
+		if (rest && strcmp(rest, " threads") == 0)
+			nested = g;
+	}
+	if (!one || !nested)
+		return missing(f, "needs pool-copy with --fire-threads auto and 1 at the same point, on more than one core "
+			   "(preset findings)");
+	fprintf(f, "At %d workers, %d jobs: ", one->workers, one->jobs);
+	wall_line(f, nested, one);
+	double ratio = group_median(nested, G_WALL) / group_median(one, G_WALL);
+	bool holds = ratio >= 1.1 && differ(nested, one);
+	fprintf(f, ".\n\n**%s**: OpenMP's default team in every worker makes the batch %.2fx as long.\n",
+		holds ? "Holds" : "Does not hold", ratio);
+	return said(holds);
+}
+
+static enum verdict t03(const struct rep *r, FILE *f)
+{
+	const struct group *dyn = at(r, "pool-copy dynamic", 4), *block = at(r, "pool-copy", 4);
+	if (!dyn || !block)
+		return missing(f, "needs pool-copy with identical jobs, block and dynamic (preset findings)");
+	fprintf(f, "Identical jobs, %d workers, %d jobs: ", block->workers, block->jobs);
+	return same(f, block, dyn, "equal chunks and dynamic hand-out");
+}
+
+static enum verdict b01(const struct rep *r, FILE *f)
+{
+	static const char *const sizes[] = { "", " parent 256 MiB", " parent 1 GiB", " parent 4 GiB" };
+	double lat[2][4];
+	int top = -1;
+	fprintf(f, "Worker start latency (median, ms) of fork-per-job at %d workers by the runner's resident memory:\n\n"
+		   "| parent | fork | spawn |\n|---|---:|---:|\n", r->w);
+	for (int k = 0; k < 4; k++) {
+		for (int s = 0; s < 2; s++) {
+			char l[64];
+			snprintf(l, sizeof l, "fork-per-job%s%s", s ? " spawn" : "", sizes[k]);
+			const struct group *g = at(r, l, 1);
+			lat[s][k] = g ? group_median(g, G_LATENCY) : NAN;
+		}
+		if (!isnan(lat[0][k]) && !isnan(lat[1][k]))
+			top = k;
+		fprintf(f, "| %s | %.3f | %.3f |\n", k ? sizes[k] + 8 : "0", lat[0][k] * 1e3, lat[1][k] * 1e3);
+	}
+	fprintf(f, "\n");
+	if (top < 1 || isnan(lat[0][0]) || isnan(lat[1][0]))
+		return missing(f, "needs fork-per-job at fork and spawn with --parent-rss 0 and more (preset findings)");
+	double gf = lat[0][top] / lat[0][0], gs = lat[1][top] / lat[1][0];
+	bool holds = gf >= 2 && lat[1][top] < 1.5 * lat[1][0] + 2e-4;
+	fprintf(f, "**%s**: from 0 to%s fork's latency grows %.1fx, spawn's %.1fx. ![latency](plots/latency.png)\n",
+		holds ? "Holds" : "Does not hold", sizes[top] + 7, gf, gs);
+	return said(holds);
+}
+
+static double spread(const struct group *g)
+{
+	return (group_max(g, G_WALL) - group_min(g, G_WALL)) / group_median(g, G_WALL);
+}
+
+static enum verdict b03(const struct rep *r, FILE *f)
+{
+	const struct group *pin = at(r, "pthreads pinned", 2), *free_ = at(r, "pthreads", 2);
+	if (!pin || !free_)
+		return missing(f, "needs pthreads with and without --pin at the same point (preset findings)");
+	fprintf(f, "At %d threads, %d jobs: ", pin->workers, pin->jobs);
+	wall_line(f, pin, free_);
+	double sp = spread(pin), sf = spread(free_);
+	bool d = differ(pin, free_), v = pin->n >= 5 && free_->n >= 5 && (sp > 2 * sf + 0.01 || sf > 2 * sp + 0.01);
+	fprintf(f, "; spread (max - min) / median %.1f %% pinned, %.1f %% free.\n\n**%s**: pinning %s the throughput and %s "
+		   "the variance.\n",
+		sp * 100, sf * 100, d || v ? "Holds" : "Does not hold", d ? "changes" : "does not change",
+		v ? "changes" : "does not change");
+	return said(d || v);
+}
+
+static enum verdict b04(const struct rep *r, FILE *f)
+{
+	const struct group *je = at(r, "pthreads jemalloc", 2), *gl = at(r, "pthreads", 2);
+	if (!je || !gl)
+		return missing(f, "needs pthreads with --allocator jemalloc and glibc at the same point (preset findings)");
+	double dm = (group_median(je, G_PSS) - group_median(gl, G_PSS)) * MIB;
+	fprintf(f, "At %d threads, %d jobs, peak PSS jemalloc minus glibc %+.0f MiB; ", je->workers, je->jobs, dm);
+	wall_line(f, je, gl);
+	bool d = differ(je, gl) || fabs(dm) > 0.05 * group_median(gl, G_PSS) * MIB;
+	fprintf(f, ".\n\n**%s**: the allocator %s (2 %% of the wall with p < 0.05, or 5 %% of the memory, counts).\n",
+		d ? "Holds" : "Does not hold", d ? "matters" : "does not matter here");
+	return said(d);
 }
 
 static enum verdict not_applicable(const struct rep *r, FILE *f, const char *id)
@@ -326,46 +633,19 @@ static enum verdict not_applicable(const struct rep *r, FILE *f, const char *id)
 	return missing(f, "hybrid CPU present, but no P-core-only run in this folder");
 }
 
-static const char *how_to(const char *id)
-{
-	static const struct {
-		const char *id, *how;
-	} t[] = {
-		{ "F01", "`spreadbench run --dtype f64` against the same run with f32" },
-		{ "F04", "`spreadbench sweep --starts fork,spawn --chunksizes 1,N`" },
-		{ "F07", "`spreadbench run --strategy pool-shm --attach job` against `--attach worker`" },
-		{ "F12", "`spreadbench sweep --strategies mpi-shm --schedules block,dynamic`" },
-		{ "F13", "workers at nice 10 under a competing load (not in spreadbench yet)" },
-		{ "S01", "`spreadbench sweep --mix mixed --schedules block,snake,dynamic` (makespan)" },
-		{ "S02", "`spreadbench run` with jobs = k x workers and k x workers + 1 (tail_idle_s)" },
-		{ "S05", "the runner's own peak during pool-shm setup (not recorded apart yet)" },
-		{ "T02", "`spreadbench run --strategy pool-shm --fire-threads auto` against `--fire-threads 1`" },
-		{ "T03", "`spreadbench sweep --mix identical --schedules block,dynamic`" },
-		{ "B01", "`spreadbench run --parent-rss 0|256M|1G|4G --start fork|spawn` (start_latency_s)" },
-		{ "B03", "`spreadbench run --strategy pthreads --pin` against no pin" },
-		{ "B04", "`spreadbench run --strategy pthreads --allocator jemalloc` against glibc" },
-	};
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (strcmp(t[i].id, id) == 0)
-			return t[i].how;
-	return NULL;
-}
-
 static enum verdict judge(const struct rep *r, FILE *f, const char *id)
 {
 	static const struct {
 		const char *id;
 		judge_fn fn;
-	} fns[] = { { "F02", f02 }, { "F03", f03 }, { "F05", f05 }, { "F06", f06 }, { "F08", f08 }, { "F10", f10 },
-		    { "F11", f11 }, { "S03", s03 }, { "T01", t01 }, { "B02", b02 }, { "X01", x01 } };
+	} fns[] = { { "F01", f01 }, { "F02", f02 }, { "F03", f03 }, { "F04", f04 }, { "F05", f05 }, { "F06", f06 },
+		    { "F07", f07 }, { "F08", f08 }, { "F10", f10 }, { "F11", f11 }, { "F12", f12 }, { "F13", f13 },
+		    { "S01", s01 }, { "S02", s02 }, { "S03", s03 }, { "S05", s05 }, { "T01", t01 }, { "T02", t02 },
+		    { "T03", t03 }, { "X01", x01 }, { "B01", b01 }, { "B02", b02 }, { "B03", b03 }, { "B04", b04 } };
 	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
 		if (strcmp(fns[i].id, id) == 0)
 			return fns[i].fn(r, f);
-	if (strcmp(id, "F09") == 0 || strcmp(id, "S04") == 0)
-		return not_applicable(r, f, id);
-	char what[256];
-	snprintf(what, sizeof what, "the experiment is %s", how_to(id) ? how_to(id) : "not in this folder");
-	return missing(f, what);
+	return not_applicable(r, f, id); /* F09, S04 */
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -478,14 +758,46 @@ int cmd_report(int argc, char **argv)
 	fprintf(f, "Findings compare strategies at %d workers%s.\n\n", r.w,
 		r.w == r.cores ? ", the machine's core count" : ", the most this folder has");
 	speedup_table(&gs, f);
+	/* The sampler's cost: its CPU time over all the runs' wall time. */
+	double smax = 0, scpu = 0, swall = 0;
+	for (size_t i = 0; i < gs.n; i++)
+		for (size_t k = 0; k < gs.g[i].n; k++)
+			if (!isnan(gs.g[i].v[G_SAMPLER][k])) {
+				scpu += gs.g[i].v[G_SAMPLER][k] * gs.g[i].v[G_WALL][k];
+				swall += gs.g[i].v[G_WALL][k];
+				smax = fmax(smax, gs.g[i].v[G_SAMPLER][k]);
+			}
+	if (swall > 0)
+		fprintf(f, "\nThe memory sampler used %.2f %% of a core over all the runs' wall time (%.1f %% in the "
+			   "costliest run: its first and last samples are a fixed cost, large against a short run).\n",
+			scpu / swall * 100, smax * 100);
 	fprintf(f, "\n![speedup](plots/speedup.png) ![efficiency](plots/efficiency.png)\n\n"
 		   "![memory](plots/memory.png) ![throughput](plots/throughput.png)\n\n## Findings\n\n");
+	/* The verdicts first, as a table; each finding's numbers below it. */
+	static const char *const word[] = { "holds", "does not hold", "not applicable here", "not measured in this folder" };
 	int counts[4] = { 0 };
-	for (int i = 0; i < NFINDINGS; i++) {
-		fprintf(f, "### %s: %s\n\nExperiment: %s.\n\n", findings[i].id, findings[i].claim, findings[i].experiment);
-		counts[judge(&r, f, findings[i].id)]++;
-		fprintf(f, "\n");
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *b = open_memstream(&body, &blen);
+	if (!b) {
+		fclose(f);
+		json_decref(ctx);
+		groups_release(&gs);
+		cli_error("out of memory");
+		return 1;
 	}
+	fprintf(f, "| id | claim | verdict here |\n|---|---|---|\n");
+	for (int i = 0; i < NFINDINGS; i++) {
+		fprintf(b, "### <a id=\"%s\"></a>%s: %s\n\nExperiment: %s.\n\n", findings[i].id, findings[i].id,
+			findings[i].claim, findings[i].experiment);
+		enum verdict vd = judge(&r, b, findings[i].id);
+		counts[vd]++;
+		fprintf(b, "\n");
+		fprintf(f, "| [%s](#%s) | %s | %s |\n", findings[i].id, findings[i].id, findings[i].claim, word[vd]);
+	}
+	fclose(b);
+	fprintf(f, "\n%s", body ? body : "");
+	free(body);
 	int rc = fclose(f) ? -errno : 0;
 	json_decref(ctx);
 	groups_release(&gs);
