@@ -7,14 +7,21 @@
  *   speedup     serial wall (same batch) / wall, against workers, with ideal;
  *   efficiency  speedup / workers;
  *   memory      peak PSS of the tree (and summed RSS, dashed) against workers;
- *   throughput  Mha per CPU-hour against jobs per core, at the most workers.
- * Variants are as groups.h defines them.
+ *   throughput  Mha per CPU-hour against jobs per core, at the most workers;
+ *   latency     fork-per-job's worker start latency against the runner's
+ *               resident memory, fork and spawn (findings B01);
+ *   makespan    compute phase per schedule with unequal jobs, against the
+ *               ideal total work / workers (findings S01).
+ * Variants are as groups.h defines them.  A variant measured at a single
+ * point (the findings' one-off experiments) is left out of the line plots
+ * when others make lines, so they stay readable; the report has them.
  */
 #include "cli.h"
 #include "groups.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +51,33 @@ static int by_label_workers(const void *a, const void *b)
  * each starting with its title line for columnheader). */
 enum which { SPEEDUP, EFFICIENCY, MEMORY, THROUGHPUT };
 
+/* How many rows of the plot a title gets: the first pass of write_dat. */
+struct titles {
+	char t[256][128];
+	int rows[256], n;
+	bool lines;                      /* some title has two rows or more */
+};
+
+static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int max_workers, struct titles *ts);
+
 static int write_dat(const struct groups *gs, enum which w, const char *path, int max_workers)
 {
+	static struct titles ts;
+	memset(&ts, 0, sizeof ts);
+	write_dat_pass(gs, w, NULL, max_workers, &ts);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
+	int blocks = write_dat_pass(gs, w, f, max_workers, &ts);
+	if (fclose(f))
+		return -errno;
+	return blocks;
+}
+
+/* Counts rows per title into ts (f NULL), or writes the blocks worth
+ * drawing to f. */
+static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int max_workers, struct titles *ts)
+{
 	char open_label[128] = "";         /* title of the block being written */
 	int blocks = 0;
 	for (size_t i = 0; i < gs->n; i++) {
@@ -87,6 +116,21 @@ static int write_dat(const struct groups *gs, enum which w, const char *path, in
 			snprintf(title, sizeof title, "%s, %d job%s/core", g->label, ratio, ratio == 1 ? "" : "s");
 		else
 			snprintf(title, sizeof title, "%s", g->label);
+		if (!f) {
+			int k = 0;
+			while (k < ts->n && strcmp(ts->t[k], title))
+				k++;
+			if (k == ts->n && ts->n < 256)
+				snprintf(ts->t[ts->n++], sizeof ts->t[0], "%s", title);
+			if (k < ts->n && ++ts->rows[k] > 1)
+				ts->lines = true;
+			continue;
+		}
+		bool lone = false;
+		for (int k = 0; k < ts->n; k++)
+			lone |= strcmp(ts->t[k], title) == 0 && ts->rows[k] < 2;
+		if (lone && ts->lines)
+			continue;
 		if (strcmp(open_label, title)) {
 			/* A label already written earlier would make a second block:
 			 * groups are sorted, so that happens only across ratios. */
@@ -99,9 +143,92 @@ static int write_dat(const struct groups *gs, enum which w, const char *path, in
 		for (int c = 0; c < ncol; c++)
 			fprintf(f, "%.6g%c", row[c], c + 1 < ncol ? ' ' : '\n');
 	}
+	return blocks;
+}
+
+/* The label's words after prefix, if they are only those allowed (in
+ * order, each optional): "fork-per-job spawn parent 1 GiB" has " spawn"
+ * and a " parent " part. */
+static const char *after(const char *label, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(label, prefix, n) == 0 ? label + n : NULL;
+}
+
+static int by_parent(const void *a, const void *b)
+{
+	double x = group_median(*(const struct group *const *)a, G_PARENT);
+	double y = group_median(*(const struct group *const *)b, G_PARENT);
+	return (x > y) - (x < y);
+}
+
+/* B01: fork-per-job with one job per worker, by start method, in order
+ * of the runner's memory. */
+static int write_latency(const struct groups *gs, const char *path, int at)
+{
+	const struct group **sel = calloc(gs->n + 1, sizeof *sel);
+	FILE *f = sel ? fopen(path, "w") : NULL;
+	if (!f) {
+		free(sel);
+		return -ENOMEM;
+	}
+	int blocks = 0;
+	for (int spawn = 0; spawn < 2; spawn++) {
+		size_t n = 0;
+		for (size_t i = 0; i < gs->n; i++) {
+			const struct group *g = &gs->g[i];
+			const char *rest = after(g->label, "fork-per-job");
+			if (!rest || g->workers != at || g->jobs != at || isnan(group_median(g, G_PARENT)))
+				continue;
+			if (spawn && !(rest = after(rest, " spawn")))
+				continue;
+			if (rest[0] && !after(rest, " parent "))
+				continue;
+			sel[n++] = g;
+		}
+		if (n < 2)
+			continue; /* one parent size: no curve to draw */
+		qsort(sel, n, sizeof *sel, by_parent);
+		fprintf(f, "%s\"%s\" x x x\n", blocks++ ? "\n\n" : "", spawn ? "spawn" : "fork");
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%.6g %.6g %.6g %.6g\n", group_median(sel[i], G_PARENT) / 1048576.0,
+				group_median(sel[i], G_LATENCY) * 1e3, group_min(sel[i], G_LATENCY) * 1e3,
+				group_max(sel[i], G_LATENCY) * 1e3);
+	}
+	free(sel);
 	if (fclose(f))
 		return -errno;
 	return blocks;
+}
+
+/* S01: the groups of unequal jobs in a folder that also has equal ones,
+ * one bar per schedule, at the most jobs measured so. */
+static int write_makespan(const struct groups *gs, const char *path, int at)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	static const char *const sched[] = { "block", "snake", "dynamic" };
+	int bars = 0, jobs = 0;
+	for (size_t i = 0; i < gs->n; i++)
+		if (gs->g[i].workers == at && strstr(gs->g[i].label, " mixed jobs") && gs->g[i].jobs > jobs)
+			jobs = gs->g[i].jobs;
+	fprintf(f, "# schedule, compute median, min, max, ideal\n");
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < gs->n; i++) {
+			const struct group *g = &gs->g[i];
+			char want[64];
+			snprintf(want, sizeof want, "pool-copy%s%s mixed jobs", k ? " " : "", k ? sched[k] : "");
+			if (g->workers != at || g->jobs != jobs || strcmp(g->label, want))
+				continue;
+			double c = group_median(g, G_COMPUTE);
+			fprintf(f, "%s %.6g %.6g %.6g %.6g\n", sched[k], c, group_min(g, G_COMPUTE), group_max(g, G_COMPUTE),
+				c * group_median(g, G_BUSY));
+			bars++;
+		}
+	if (fclose(f))
+		return -errno;
+	return bars > 1 ? 1 : 0;
 }
 
 /* Sorts for the speedup-type files: by label, ratio, then workers. */
@@ -190,6 +317,25 @@ int cmd_plot(int argc, char **argv)
 			goto out;
 		}
 		printf("plot: %s/%s.png and .svg\n", pdir, names[k]);
+	}
+	static const char *const extra[] = { "latency", "makespan" };
+	for (int k = 0; k < 2; k++) {
+		char dat[4300];
+		snprintf(dat, sizeof dat, "%s/%s.dat", pdir, extra[k]);
+		int n = k ? write_makespan(&gs, dat, at) : write_latency(&gs, dat, at);
+		if (n < 0) {
+			cli_error("cannot write '%s': %s", dat, strerror(-n));
+			goto out;
+		}
+		if (n == 0) {
+			remove(dat);
+			continue; /* not measured in this folder: the report says so */
+		}
+		if ((rc = draw(pdir, extra[k], dat, subtitle))) {
+			cli_error("gnuplot failed on %s: %s", extra[k], strerror(-rc));
+			goto out;
+		}
+		printf("plot: %s/%s.png and .svg\n", pdir, extra[k]);
 	}
 	status = 0;
 out:
