@@ -33,7 +33,6 @@
  * down, judged over this many samples, and never waits longer than this
  * between samples because it slowed itself down. */
 #define SAMPLER_CPU_LIMIT 0.005
-#define SAMPLER_WINDOW 4
 #define SAMPLER_MAX_INTERVAL_S 1.0
 
 double measure_now(void)
@@ -456,9 +455,8 @@ static void *sampler_main(void *arg)
 	pid_t root = getpid();
 	double interval = s->interval_s;
 	double t_start = measure_now(), cpu_start = thread_cpu_s();
-	double win_t = t_start, win_cpu = cpu_start, last = t_start;
+	double last = t_start;
 	long regular = 0;
-	int win_n = 0;
 
 	sampler_sample(s, root);
 	pthread_mutex_lock(&s->lock);
@@ -474,21 +472,20 @@ static void *sampler_main(void *arg)
 			break;
 		pthread_mutex_unlock(&s->lock);
 
-		double t = measure_now();
+		double t = measure_now(), c0 = thread_cpu_s();
 		sampler_sample(s, root);
+		double cost = thread_cpu_s() - c0;
 		regular++;
 		last = t;
-		if (++win_n == SAMPLER_WINDOW) {
-			double now = measure_now(), cpu = thread_cpu_s();
-			if (interval < SAMPLER_MAX_INTERVAL_S &&
-			    cpu - win_cpu > SAMPLER_CPU_LIMIT * (now - win_t)) {
-				interval *= 2;
-				if (interval > SAMPLER_MAX_INTERVAL_S)
-					interval = SAMPLER_MAX_INTERVAL_S;
-			}
-			win_t = now;
-			win_cpu = cpu;
-			win_n = 0;
+		/* A walk that cost more than 0.5 % of the interval lengthens it
+		 * at once to what would keep within that (at least twice): a
+		 * tree costly to walk (big shared mappings in small pages) must
+		 * not wait for many doublings. */
+		if (interval < SAMPLER_MAX_INTERVAL_S && cost > SAMPLER_CPU_LIMIT * interval) {
+			double want = cost / SAMPLER_CPU_LIMIT;
+			interval = want > 2 * interval ? want : 2 * interval;
+			if (interval > SAMPLER_MAX_INTERVAL_S)
+				interval = SAMPLER_MAX_INTERVAL_S;
 		}
 		/* Keep to a fixed schedule, but when a walk overran the
 		 * interval, wait a whole interval rather than walk again at
