@@ -7,7 +7,8 @@
  * repetitions) into a new folder under results/.  Candidates are the
  * points of the valid rows (variant, workers and jobs, as groups.h groups
  * them); with --jobs J only points of J jobs count when the folder has
- * them.  Each is scored by its median throughput in jobs per second; those whose median peak PSS exceeds
+ * them.  Points measured under conditions made for an experiment (a
+ * competing load, a ballast in the runner) are not candidates.  Each is scored by its median throughput in jobs per second; those whose median peak PSS exceeds
  * --memory-budget are left out, never recommended.  The best and the
  * runner-up are compared with Mann-Whitney U, so a lead within noise is
  * called one.
@@ -31,6 +32,13 @@
 static double jps(const struct group *g)
 {
 	return group_median(g, G_JPS);
+}
+
+/* Measured beside a competing load or with a ballast in the runner: an
+ * experiment's condition, not a setting anyone would choose. */
+static bool staged(const struct group *g)
+{
+	return group_median(g, G_LOAD) > 0 || group_median(g, G_PARENT) > 0;
 }
 
 static void name(const struct group *g, char *out, size_t len)
@@ -133,7 +141,7 @@ int cmd_recommend(int argc, char **argv)
 	size_t over = 0, considered = 0;
 	for (size_t i = 0; i < gs.n; i++) {
 		const struct group *g = &gs.g[i];
-		if (have_jobs && g->jobs != jobs)
+		if ((have_jobs && g->jobs != jobs) || staged(g))
 			continue;
 		considered++;
 		double pss = group_median(g, G_PSS);
@@ -149,7 +157,7 @@ int cmd_recommend(int argc, char **argv)
 	}
 	for (size_t i = 0; i < gs.n && best; i++) {
 		const struct group *g = &gs.g[i];
-		if ((have_jobs && g->jobs != jobs) || (budget && group_median(g, G_PSS) > (double)budget) ||
+		if ((have_jobs && g->jobs != jobs) || staged(g) || (budget && group_median(g, G_PSS) > (double)budget) ||
 		    strcmp(g->strategy, best->strategy) == 0)
 			continue;
 		if (!second || jps(g) > jps(second))

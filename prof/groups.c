@@ -18,7 +18,7 @@ static const char *const metric_columns[G_NMETRIC] = {
 	[G_MHA] = "mha_per_cpu_hr",    [G_JPS] = "jobs_per_s",       [G_SETUP] = "setup_s",
 	[G_COMPUTE] = "compute_s",     [G_LATENCY] = "start_latency_s", [G_INPUT] = "input_bytes",
 	[G_TAIL] = "tail_idle_s",      [G_BUSY] = "busy_fraction",   [G_SETUP_PEAK] = "setup_peak_pss_bytes",
-	[G_PARENT] = "parent_rss_bytes", [G_SAMPLER] = "sampler_cpu_fraction",
+	[G_PARENT] = "parent_rss_bytes", [G_SAMPLER] = "sampler_cpu_fraction", [G_LOAD] = "load",
 };
 #define G_REQUIRED G_BUSY               /* the metrics every results file has */
 

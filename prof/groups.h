@@ -16,7 +16,7 @@
 enum group_metric {
 	G_WALL, G_PSS, G_RSS, G_MHA, G_JPS, G_SETUP, G_COMPUTE, G_LATENCY, G_INPUT, G_TAIL,
 	/* Columns newer files have; NaN in rows of files without them. */
-	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_NMETRIC
+	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_LOAD, G_NMETRIC
 };
 
 struct group {

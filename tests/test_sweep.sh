@@ -79,6 +79,9 @@ for id in F01 F02 F03 F04 F05 F06 F07 F08 F09 F10 F11 F12 F13 S01 S02 S03 S04 S0
 done
 check "findings report: B01's table has the 256 MiB row" "grep -Eq '^\| 256 MiB \| [0-9.]+ \| [0-9.]+ \|$' '$tmp/f/report.md'"
 check "no competing load left" "! pgrep -x sb-load >/dev/null"
+"$bin" recommend "$tmp/f" >"$tmp/frec"; rc=$?
+check "recommend from the findings folder names no staged condition" \
+  "[[ $rc -eq 0 ]] && grep -q '^  use:' '$tmp/frec' && ! grep -Eq '^  (use|runner-up):.*( load | parent )' '$tmp/frec'"
 
 # recommend: from the folder, within a budget, and from a sweep of its own.
 "$bin" recommend "$tmp/s" >"$tmp/rec"; rc=$?
