@@ -12,18 +12,21 @@
  *
  * Most points are measured in this process, as `run` measures them.  A
  * point that needs the process itself changed (jemalloc preloaded, the
- * runner holding a ballast of memory for fork's cost) is measured by a
- * child `spreadbench run` and its row copied into the folder's CSV.  Repetitions are interleaved: every round runs each point
- * once, in a freshly shuffled order, so drift of the machine (heat, other
- * load) spreads over all strategies instead of favouring one.  Each point
- * gets its untimed warm-up runs before its first measured one.
+ * runner holding a ballast of memory for fork's cost) or a fresh one
+ * (workers forked with OpenMP inside their fires) is measured by a child
+ * `spreadbench run`, its row copied into the folder's CSV.
+ *
+ * Repetitions are interleaved: every round runs each point once, in a
+ * freshly shuffled order, so drift of the machine (heat, other load)
+ * spreads over all strategies instead of favouring one.  Each point gets
+ * its untimed warm-up runs before its first measured one.
  *
  * The folder holds results.csv (rows as `run` writes them, with the
  * machine's context as '#' lines), context.json and topology.xml (hwloc;
  * lstopo draws it), and at the end the plots (`spreadbench plot`) and
- * report.md (`spreadbench report`).  --resume DIR counts the rows each point already has
- * and measures only the missing repetitions.  Default core counts come
- * from hwloc.
+ * report.md (`spreadbench report`).  --resume DIR counts the rows each
+ * point already has and measures only the missing repetitions.  Default
+ * core counts come from hwloc.
  */
 #include "cli.h"
 #include "context.h"
@@ -184,7 +187,13 @@ static int add_point(struct sweep *s, const struct strategy *st, struct strategy
 	memset(pt, 0, sizeof *pt);
 	pt->o = (struct runner_options){ .strategy = st, .p = p, .sample_interval_s = 0.02, .parent_rss_bytes = parent_rss,
 					 .load = load };
-	pt->child = p.allocator != STRATEGY_ALLOC_GLIBC || parent_rss > 0;
+	/* So is a point whose forked workers run OpenMP inside their fires:
+	 * GNU OpenMP's thread pool does not survive fork(), and a worker
+	 * forked from this process after an openmp point ran here would
+	 * wait for pool threads that were never copied. */
+	bool omp_in_fork = flag(st, STRATEGY_FIRE_THREADS) && p.start == STRATEGY_START_FORK &&
+			   (p.fire_threads < 0 || p.fire_threads > 1);
+	pt->child = p.allocator != STRATEGY_ALLOC_GLIBC || parent_rss > 0 || omp_in_fork;
 	point_key(pt);
 	for (int i = 0; i < s->npts - 1; i++)
 		if (memcmp(s->pts[i].key, pt->key, sizeof pt->key) == 0) {
