@@ -478,12 +478,13 @@ static void *sampler_main(void *arg)
 		regular++;
 		last = t;
 		/* A walk that cost more than 0.5 % of the interval lengthens it
-		 * at once to what would keep within that (at least twice): a
-		 * tree costly to walk (big shared mappings in small pages) must
-		 * not wait for many doublings. */
+		 * towards what would keep within that, by 2 to 8 times a step:
+		 * a tree costly to walk (big shared mappings in small pages)
+		 * gets there in a sample or two, and one slow walk cannot make
+		 * the sampler blind for the rest of a short run. */
 		if (interval < SAMPLER_MAX_INTERVAL_S && cost > SAMPLER_CPU_LIMIT * interval) {
-			double want = cost / SAMPLER_CPU_LIMIT;
-			interval = want > 2 * interval ? want : 2 * interval;
+			double factor = cost / (SAMPLER_CPU_LIMIT * interval);
+			interval *= factor < 2 ? 2 : factor > 8 ? 8 : factor;
 			if (interval > SAMPLER_MAX_INTERVAL_S)
 				interval = SAMPLER_MAX_INTERVAL_S;
 		}

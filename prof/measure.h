@@ -41,7 +41,7 @@ struct measure_sampler;
 
 /* Starts a thread that samples the tree at once (before returning), then
  * every interval_s; a sample that costs more than 0.5 % of the interval
- * lengthens it at once to what would keep within that (at least twice,
+ * lengthens it towards what would keep within that (2 to 8 times a step,
  * up to 1 s).  All signals are blocked in it. */
 int measure_sampler_start(double interval_s, struct measure_sampler **out);
 
