@@ -412,6 +412,18 @@ static enum verdict f04(const struct rep *r, FILE *f)
 	return said(faster);
 }
 
+/* A claim that a takes longer than b: holds at min times b's median wall
+ * and a real difference. */
+static enum verdict slower(FILE *f, const struct group *a, const struct group *b, double min, const char *who,
+			   const char *than)
+{
+	wall_line(f, a, b);
+	double ratio = group_median(a, G_WALL) / group_median(b, G_WALL);
+	bool holds = ratio >= min && differ(a, b);
+	fprintf(f, ".\n\n**%s**: %s %.2fx %s.\n", holds ? "Holds" : "Does not hold", who, ratio, than);
+	return said(holds);
+}
+
 /* A claim of no difference: holds unless the two differ (2 %, p < 0.05). */
 static enum verdict same(FILE *f, const struct group *a, const struct group *b, const char *what)
 {
@@ -454,12 +466,7 @@ static enum verdict f13(const struct rep *r, FILE *f)
 			   "cores (preset findings)");
 	fprintf(f, "At %d workers, %d jobs, beside %d spinning processes at nice 0 (without them: %.3f s): ", a->workers,
 		a->jobs, r->w, quiet ? group_median(quiet, G_WALL) : NAN);
-	wall_line(f, a, b);
-	double ratio = group_median(a, G_WALL) / group_median(b, G_WALL);
-	bool holds = ratio >= 1.2 && differ(a, b);
-	fprintf(f, ".\n\n**%s**: low-priority workers take %.2fx as long as workers at equal priority.\n",
-		holds ? "Holds" : "Does not hold", ratio);
-	return said(holds);
+	return slower(f, a, b, 1.2, "low-priority workers take", "as long as workers at equal priority");
 }
 
 static enum verdict s01(const struct rep *r, FILE *f)
@@ -537,12 +544,7 @@ static enum verdict t02(const struct rep *r, FILE *f)
 		return missing(f, "needs pool-copy with --fire-threads auto and 1 at the same point, on more than one core "
 			   "(preset findings)");
 	fprintf(f, "At %d workers, %d jobs: ", one->workers, one->jobs);
-	wall_line(f, nested, one);
-	double ratio = group_median(nested, G_WALL) / group_median(one, G_WALL);
-	bool holds = ratio >= 1.1 && differ(nested, one);
-	fprintf(f, ".\n\n**%s**: OpenMP's default team in every worker makes the batch %.2fx as long.\n",
-		holds ? "Holds" : "Does not hold", ratio);
-	return said(holds);
+	return slower(f, nested, one, 1.1, "OpenMP's default team in every worker makes the batch", "as long");
 }
 
 static enum verdict t03(const struct rep *r, FILE *f)
