@@ -26,6 +26,9 @@
 #ifndef SPREADBENCH_BUILD_TYPE
 #define SPREADBENCH_BUILD_TYPE "unknown"
 #endif
+#if __has_include("git_commit.h")
+#include "git_commit.h" /* written at every build: cmake/git_commit.cmake */
+#endif
 #ifndef SPREADBENCH_GIT_COMMIT
 #define SPREADBENCH_GIT_COMMIT "unknown"
 #endif
