@@ -90,6 +90,7 @@ struct sweep {
 	const char *experiments;         /* findings: the ids to measure (NULL: all) */
 	int ncores;
 	int reps, warmup;
+	double job_timeout_s;            /* process strategies; < 0: from the serial reference */
 	uint64_t seed;
 	enum kernel_job_mix mix;
 	bool mix_set, progress, dry_run;
@@ -551,6 +552,8 @@ static int measure_child(const struct sweep_point *pt, int warmup, int rep, cons
 		ARG("--nice"), NUM("%d", p->nice);
 	if (pt->o.load)
 		ARG("--load"), NUM("%d", pt->o.load);
+	if (flag(st, STRATEGY_PROCESSES) && p->job_timeout_s > 0)
+		ARG("--job-timeout"), NUM("%g", p->job_timeout_s);
 	ARG("--allocator"), ARG(strategy_allocator_name(p->allocator));
 	ARG("--parent-rss"), NUM("%" PRIu64, pt->o.parent_rss_bytes);
 	ARG("--warmup"), NUM("%d", warmup), ARG("--reps"), ARG("1"), ARG("--csv"), ARG(tmp);
@@ -637,6 +640,8 @@ static void sweep_usage(FILE *out)
 		"  --allocators LIST     glibc,jemalloc (default glibc)\n"
 		"  --scenario NAME, --seed N, --mix identical|mixed\n"
 		"  --reps N, --warmup N  measured repetitions per point (interleaved), warm-up runs (default 1)\n"
+		"  --job-timeout S       process strategies: kill a job running longer than S seconds\n"
+		"                        (default 60 + 10 x the serial time of the batch; 0 for none)\n"
 		"  --out DIR             results folder (default results/sweep-DATE-TIME)\n"
 		"  --resume DIR          add only the repetitions DIR does not have yet\n"
 		"  --no-progress         plain lines even on a terminal (elsewhere they are the default)\n"
@@ -688,6 +693,7 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		{ "attaches", required_argument, NULL, 'a' },   { "dtypes", required_argument, NULL, 'D' },
 		{ "modes", required_argument, NULL, 'M' },      { "pins", required_argument, NULL, 'p' },
 		{ "allocators", required_argument, NULL, 'A' }, { "experiments", required_argument, NULL, 'x' },
+		{ "job-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },             { 0 },
 	};
 	static char names[8][1024];
@@ -748,6 +754,10 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 			break;
 		case 'x':
 			s->experiments = optarg;
+			break;
+		case 'T':
+			if (parse_double(optarg, &s->job_timeout_s) || !(s->job_timeout_s >= 0))
+				goto bad;
 			break;
 		case 's':
 			s->scenario = optarg;
@@ -900,7 +910,8 @@ static int write_sidecars(const char *dir)
 
 int cmd_sweep(int argc, char **argv)
 {
-	struct sweep s = { .preset = "quick", .seed = 1, .mix = KERNEL_JOBS_MIXED, .warmup = 1, .progress = true };
+	struct sweep s = { .preset = "quick", .seed = 1, .mix = KERNEL_JOBS_MIXED, .warmup = 1, .progress = true,
+			   .job_timeout_s = -1 };
 	int rc = parse_args(argc, argv, &s);
 	if (rc)
 		return rc > 0 ? 0 : 2;
@@ -964,6 +975,9 @@ int cmd_sweep(int argc, char **argv)
 			int rrc = 0;
 			struct runner_row row;
 			if (pt->child) {
+				/* No serial time here: the child computes its own. */
+				if (flag(pt->o.strategy, STRATEGY_PROCESSES))
+					pt->o.p.job_timeout_s = s.job_timeout_s >= 0 ? s.job_timeout_s : 600;
 				rrc = measure_child(pt, pt->warmed ? 0 : s.warmup, pt->done, dir, csv, &row);
 				pt->warmed = true;
 			} else {
@@ -971,6 +985,12 @@ int cmd_sweep(int argc, char **argv)
 					status = rrc == -EINTR ? 128 + runner_interrupted() : 1;
 					break;
 				}
+				/* A hung worker must not hang the sweep: generous
+				 * against the slowest experiment (nice 10 beside a
+				 * load takes ~10x), tight against forever. */
+				if (flag(pt->o.strategy, STRATEGY_PROCESSES))
+					pt->o.p.job_timeout_s =
+						s.job_timeout_s >= 0 ? s.job_timeout_s : 60 + 10 * pt->ref->seconds;
 				for (int w = 0; !pt->warmed && w < s.warmup && rrc == 0; w++)
 					rrc = runner_measure(&pt->o, pt->ref, -1, &row);
 				pt->warmed = true;

@@ -79,6 +79,10 @@ for id in F01 F02 F03 F04 F05 F06 F07 F08 F09 F10 F11 F12 F13 S01 S02 S03 S04 S0
 done
 check "findings report: B01's table has the 256 MiB row" "grep -Eq '^\| 256 MiB \| [0-9.]+ \| [0-9.]+ \|$' '$tmp/f/report.md'"
 check "no competing load left" "! pgrep -x sb-load >/dev/null"
+check "findings: process strategies' jobs have a time limit, the others none" \
+  "awk -F, '/^#/ {next} !h {for (i = 1; i <= NF; i++) c[\$i] = i; h = 1; next}
+    \$c[\"strategy\"] == \"pool-copy\" && !(\$c[\"job_timeout_s\"] > 0) {bad = 1}
+    \$c[\"strategy\"] == \"serial\" && \$c[\"job_timeout_s\"] != 0 {bad = 1} END {exit bad}' '$tmp/f/results.csv'"
 "$bin" recommend "$tmp/f" >"$tmp/frec"; rc=$?
 check "recommend from the findings folder names no staged condition" \
   "[[ $rc -eq 0 ]] && grep -q '^  use:' '$tmp/frec' && ! grep -Eq '^  (use|runner-up):.*( load | parent )' '$tmp/frec'"
@@ -133,4 +137,5 @@ bad --preset findings --experiments B99 --scenario tiny
 bad --preset findings --experiments F09 --scenario tiny
 bad --dtypes f16 --scenario tiny
 bad --pins maybe --scenario tiny
+bad --job-timeout -1 --scenario tiny
 exit $fail
