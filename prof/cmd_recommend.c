@@ -8,7 +8,8 @@
  * points of the valid rows (variant, workers and jobs, as groups.h groups
  * them); with --jobs J only points of J jobs count when the folder has
  * them.  Points measured under conditions made for an experiment (a
- * competing load, a ballast in the runner) are not candidates.  Each is scored by its median throughput in jobs per second; those whose median peak PSS exceeds
+ * competing load, a ballast in the runner, unequal jobs beside equal
+ * ones) are not candidates.  Each is scored by its median throughput in jobs per second; those whose median peak PSS exceeds
  * --memory-budget are left out, never recommended.  The best and the
  * runner-up are compared with Mann-Whitney U, so a lead within noise is
  * called one.
@@ -34,11 +35,13 @@ static double jps(const struct group *g)
 	return group_median(g, G_JPS);
 }
 
-/* Measured beside a competing load or with a ballast in the runner: an
- * experiment's condition, not a setting anyone would choose. */
+/* Measured beside a competing load or with a ballast in the runner (an
+ * experiment's condition, not a setting anyone would choose), or on the
+ * unequal jobs of a folder whose other points ran equal ones (another
+ * workload: its jobs per second compare with nothing else here). */
 static bool staged(const struct group *g)
 {
-	return group_median(g, G_LOAD) > 0 || group_median(g, G_PARENT) > 0;
+	return group_median(g, G_LOAD) > 0 || group_median(g, G_PARENT) > 0 || strstr(g->label, " mixed jobs");
 }
 
 static void name(const struct group *g, char *out, size_t len)

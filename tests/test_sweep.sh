@@ -85,7 +85,7 @@ check "findings: process strategies' jobs have a time limit, the others none" \
     \$c[\"strategy\"] == \"serial\" && \$c[\"job_timeout_s\"] != 0 {bad = 1} END {exit bad}' '$tmp/f/results.csv'"
 "$bin" recommend "$tmp/f" >"$tmp/frec"; rc=$?
 check "recommend from the findings folder names no staged condition" \
-  "[[ $rc -eq 0 ]] && grep -q '^  use:' '$tmp/frec' && ! grep -Eq '^  (use|runner-up):.*( load | parent )' '$tmp/frec'"
+  "[[ $rc -eq 0 ]] && grep -q '^  use:' '$tmp/frec' && ! grep -Eq '^  (use|runner-up):.*( load | parent | mixed jobs)' '$tmp/frec'"
 
 # recommend: from the folder, within a budget, and from a sweep of its own.
 "$bin" recommend "$tmp/s" >"$tmp/rec"; rc=$?
