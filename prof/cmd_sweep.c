@@ -251,15 +251,35 @@ static int grid_points(struct sweep *s, const struct strategy *st, struct strate
 	return 0;
 }
 
+/* The items of a comma list: the length of the one at s in *len, and
+ * where the next begins. */
+static const char *list_next(const char *s, size_t *len)
+{
+	*len = strcspn(s, ",");
+	return s + *len + (s[*len] == ',');
+}
+
+/* Whether list holds the item of len characters at item (any case). */
+static bool in_list(const char *list, const char *item, size_t len)
+{
+	size_t n;
+	for (const char *e = list, *next; *e; e = next) {
+		next = list_next(e, &n);
+		if (n == len && strncasecmp(e, item, len) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool wants(const struct sweep *s, const char *ids)
 {
 	if (!s->experiments)
 		return true;
-	for (const char *id = ids; *id; id += strcspn(id, ",") + (id[strcspn(id, ",")] == ',')) {
-		size_t len = strcspn(id, ",");
-		for (const char *e = s->experiments; *e; e += strcspn(e, ",") + (e[strcspn(e, ",")] == ','))
-			if (strcspn(e, ",") == len && strncasecmp(e, id, len) == 0)
-				return true;
+	size_t len;
+	for (const char *id = ids, *next; *id; id = next) {
+		next = list_next(id, &len);
+		if (in_list(s->experiments, id, len))
+			return true;
 	}
 	return false;
 }
@@ -837,12 +857,15 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		cli_error("--experiments belongs to --preset findings");
 		return -EINVAL;
 	}
-	for (const char *e = s->experiments; e && *e; e += strcspn(e, ",") + (e[strcspn(e, ",")] == ',')) {
-		int len = (int)strcspn(e, ",");
-		char id[8];
-		snprintf(id, sizeof id, "%.*s", len < 7 ? len : 7, e);
-		if (len != 3 || !strcasestr(GRID_FINDINGS "," OWN_FINDINGS, id)) {
-			cli_error("--experiments: '%.*s' is not a finding with an experiment (%s,%s)", len, e,
+	if (s->experiments && !s->experiments[0]) {
+		cli_error("--experiments: an empty list");
+		return -EINVAL;
+	}
+	size_t len;
+	for (const char *e = s->experiments, *next; e && *e; e = next) {
+		next = list_next(e, &len);
+		if (!in_list(GRID_FINDINGS "," OWN_FINDINGS, e, len)) {
+			cli_error("--experiments: '%.*s' is not a finding with an experiment (%s,%s)", (int)len, e,
 				  GRID_FINDINGS, OWN_FINDINGS);
 			return -EINVAL;
 		}

@@ -135,6 +135,8 @@ bad --out "$tmp/a" --resume "$tmp/s"
 bad --experiments B01 --scenario tiny
 bad --preset findings --experiments B99 --scenario tiny
 bad --preset findings --experiments F09 --scenario tiny
+bad --preset findings --experiments "" --scenario tiny
+bad --preset findings --experiments B01,,S01 --scenario tiny
 bad --dtypes f16 --scenario tiny
 bad --pins maybe --scenario tiny
 bad --job-timeout -1 --scenario tiny
