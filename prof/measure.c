@@ -33,6 +33,7 @@
  * down, judged over this many samples, and never waits longer than this
  * between samples because it slowed itself down. */
 #define SAMPLER_CPU_LIMIT 0.005
+#define SAMPLER_WINDOW 4
 #define SAMPLER_MAX_INTERVAL_S 1.0
 
 double measure_now(void)
@@ -455,8 +456,9 @@ static void *sampler_main(void *arg)
 	pid_t root = getpid();
 	double interval = s->interval_s;
 	double t_start = measure_now(), cpu_start = thread_cpu_s();
-	double last = t_start;
+	double win_t = t_start, win_cpu = cpu_start, last = t_start;
 	long regular = 0;
+	int win_n = 0;
 
 	sampler_sample(s, root);
 	pthread_mutex_lock(&s->lock);
@@ -472,21 +474,21 @@ static void *sampler_main(void *arg)
 			break;
 		pthread_mutex_unlock(&s->lock);
 
-		double t = measure_now(), c0 = thread_cpu_s();
+		double t = measure_now();
 		sampler_sample(s, root);
-		double cost = thread_cpu_s() - c0;
 		regular++;
 		last = t;
-		/* A walk that cost more than 0.5 % of the interval lengthens it
-		 * towards what would keep within that, by 2 to 8 times a step:
-		 * a tree costly to walk (big shared mappings in small pages)
-		 * gets there in a sample or two, and one slow walk cannot make
-		 * the sampler blind for the rest of a short run. */
-		if (interval < SAMPLER_MAX_INTERVAL_S && cost > SAMPLER_CPU_LIMIT * interval) {
-			double factor = cost / (SAMPLER_CPU_LIMIT * interval);
-			interval *= factor < 2 ? 2 : factor > 8 ? 8 : factor;
-			if (interval > SAMPLER_MAX_INTERVAL_S)
-				interval = SAMPLER_MAX_INTERVAL_S;
+		if (++win_n == SAMPLER_WINDOW) {
+			double now = measure_now(), cpu = thread_cpu_s();
+			if (interval < SAMPLER_MAX_INTERVAL_S &&
+			    cpu - win_cpu > SAMPLER_CPU_LIMIT * (now - win_t)) {
+				interval *= 2;
+				if (interval > SAMPLER_MAX_INTERVAL_S)
+					interval = SAMPLER_MAX_INTERVAL_S;
+			}
+			win_t = now;
+			win_cpu = cpu;
+			win_n = 0;
 		}
 		/* Keep to a fixed schedule, but when a walk overran the
 		 * interval, wait a whole interval rather than walk again at

@@ -40,9 +40,8 @@ struct measure_peak {
 struct measure_sampler;
 
 /* Starts a thread that samples the tree at once (before returning), then
- * every interval_s; a sample that costs more than 0.5 % of the interval
- * lengthens it towards what would keep within that (2 to 8 times a step,
- * up to 1 s).  All signals are blocked in it. */
+ * every interval_s; it doubles the interval (up to 1 s) whenever it would
+ * cost more than 0.5 % of a core.  All signals are blocked in it. */
 int measure_sampler_start(double interval_s, struct measure_sampler **out);
 
 /* The same, leaving the processes exclude[0..n) and their descendants out

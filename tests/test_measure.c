@@ -353,9 +353,7 @@ static void test_sampler_peak(void)
 	CHECK_EQ(measure_sampler_stop(s, &pk), 0);
 	CHECK(pk.pss_bytes >= base.pss_bytes + 40 * MIB);
 	CHECK(pk.rss_sum_bytes >= pk.pss_bytes);
-	/* The first, at least two on the way (the interval may grow 8x a
-	 * sample when walks are slow, as under sanitizers), the last. */
-	CHECK(pk.samples >= 4);
+	CHECK(pk.samples >= 5);
 	CHECK_EQ(pk.max_procs, 1);
 	CHECK(pk.interval_s > 0);
 	CHECK(pk.interval_s >= 0.009);
