@@ -32,6 +32,7 @@ static void run_usage(FILE *out)
 		"  --scenario NAME       prof, demo or tiny (default demo)\n"
 		"  --seed N              seed of the landscape and job list (default 1)\n"
 		"  --mix KIND            identical or mixed jobs (default mixed)\n"
+		"  --order drawn|cost    the batch's jobs as drawn, or largest expected cost first\n"
 		"  --dtype f32|f64       storage type of the inputs (default f32)\n"
 		"  --schedule KIND       block, snake or dynamic (default block)\n"
 		"  --chunksize C         jobs handed to a worker at a time (default 1)\n"
@@ -103,6 +104,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "virtual-nodes", required_argument, NULL, 'V' }, { "hostfile", required_argument, NULL, 'H' },
 		{ "nice", required_argument, NULL, 'n' }, { "load", required_argument, NULL, 'L' },
 		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "order", required_argument, NULL, 'O' },
 		{ 0 },
 	};
 	struct strategy_params *p = &a->o.p;
@@ -135,6 +137,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'm':
 			if (kernel_job_mix_parse(optarg, &p->mix))
+				goto bad;
+			break;
+		case 'O':
+			if (strategy_order_parse(optarg, &p->order))
 				goto bad;
 			break;
 		case 'd':

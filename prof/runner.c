@@ -83,7 +83,7 @@ static int fill_jobs(const struct strategy_params *p, struct kernel_scenario *sc
 {
 	int rc = kernel_scenario_find(p->scenario, p->seed, sc);
 	for (int i = 0; !rc && i < p->jobs; i++)
-		rc = kernel_scenario_job(sc, p->mix, i, &jobs[i]);
+		rc = strategy_batch_job(sc, p->mix, p->order, p->jobs, i, &jobs[i]);
 	return rc;
 }
 

@@ -52,6 +52,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "mix", required_argument, NULL, 'm' },      { "dtype", required_argument, NULL, 'd' },
 		{ "jobs", required_argument, NULL, 'j' },     { "schedule", required_argument, NULL, 'k' },
 		{ "chunksize", required_argument, NULL, 'c' }, { "virtual-nodes", required_argument, NULL, 'v' },
+		{ "order", required_argument, NULL, 'o' },
 		{ 0 },
 	};
 	int c;
@@ -85,6 +86,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'c':
 			o->p.chunksize = (int)strtol(optarg, &end, 10);
 			if (*end || o->p.chunksize < 1)
+				return -EINVAL;
+			break;
+		case 'o':
+			if (strategy_order_parse(optarg, &o->p.order))
 				return -EINVAL;
 			break;
 		case 'v':
@@ -180,7 +185,8 @@ int main(int argc, char **argv)
 	if (!jobs || !order || !assign || !res)
 		MPI_Abort(MPI_COMM_WORLD, 1);
 	for (int i = 0; i < o.p.jobs; i++)
-		kernel_scenario_job(&sc, o.p.mix, i, &jobs[i]);
+		if (strategy_batch_job(&sc, o.p.mix, o.p.order, o.p.jobs, i, &jobs[i]))
+			MPI_Abort(MPI_COMM_WORLD, 1);
 	struct strategy_run plan = { .p = o.p, .sc = sc, .jobs = jobs };
 	strategy_plan(&plan, order, assign);
 

@@ -170,6 +170,8 @@ static int mpi_setup(struct strategy_run *run)
 	argv[a++] = strategy_schedule_name(p->schedule);
 	argv[a++] = "--chunksize";
 	argv[a++] = chunk;
+	argv[a++] = "--order";
+	argv[a++] = strategy_order_name(p->order);
 	argv[a++] = "--virtual-nodes";
 	argv[a++] = vn;
 	argv[a] = NULL;

@@ -16,6 +16,7 @@ static const char *const fault_names[] = { "none", "segv", "abort", "exit", "han
 static const char *const status_names[] = { "pending", "ok", "failed", "timeout" };
 static const char *const mode_names[] = { "batch", "single" };
 static const char *const allocator_names[] = { "glibc", "jemalloc" };
+static const char *const order_names[] = { "drawn", "cost" };
 
 #define NAME_OF(table, i) ((unsigned)(i) < sizeof table / sizeof table[0] ? table[i] : "?")
 
@@ -26,6 +27,7 @@ const char *strategy_fault_name(enum strategy_fault f) { return NAME_OF(fault_na
 const char *strategy_job_status_name(enum strategy_job_status s) { return NAME_OF(status_names, s); }
 const char *strategy_mode_name(enum strategy_mode m) { return NAME_OF(mode_names, m); }
 const char *strategy_allocator_name(enum strategy_allocator a) { return NAME_OF(allocator_names, a); }
+const char *strategy_order_name(enum strategy_order o) { return NAME_OF(order_names, o); }
 
 static int parse_name(const char *s, const char *const *names, int n)
 {
@@ -50,6 +52,7 @@ int strategy_attach_parse(const char *s, enum strategy_attach *out) { PARSE(atta
 int strategy_fault_parse(const char *s, enum strategy_fault *out) { PARSE(fault_names, s, out); }
 int strategy_mode_parse(const char *s, enum strategy_mode *out) { PARSE(mode_names, s, out); }
 int strategy_allocator_parse(const char *s, enum strategy_allocator *out) { PARSE(allocator_names, s, out); }
+int strategy_order_parse(const char *s, enum strategy_order *out) { PARSE(order_names, s, out); }
 
 static const struct strategy_run *sort_run;
 

@@ -133,6 +133,7 @@ static void fill_config(struct pool *p, struct worker_config *c)
 	const struct strategy_params *q = &p->run->p;
 	*c = (struct worker_config){
 		.parent = p->runner, .scenario = q->scenario, .seed = q->seed, .mix = q->mix,
+		.order = q->order, .jobs = q->jobs,
 		.dtype = q->dtype, .inputs = p->cfg.inputs, .shm_fd = -1, .attach = q->attach,
 		.one_shot = p->cfg.one_shot, .fault_job = q->fault_job, .fault = q->fault,
 		.fire_threads = q->fire_threads, .nice = q->nice,
@@ -174,7 +175,7 @@ static pid_t fork_worker(struct pool *p, int sock, int parent_end)
 static pid_t spawn_worker(struct pool *p, int sock)
 {
 	const struct strategy_params *q = &p->run->p;
-	char seed[32], parent[32], fault_job[32], nice[16];
+	char seed[32], parent[32], fault_job[32], nice[16], jobs[16];
 	const char *argv[32];
 	int n = 0, rc = 0, tmp_sock = -1, tmp_shm = -1;
 	pid_t pid = 0;
@@ -191,6 +192,11 @@ static pid_t spawn_worker(struct pool *p, int sock)
 	argv[n++] = seed;
 	argv[n++] = "--mix";
 	argv[n++] = kernel_job_mix_name(q->mix);
+	snprintf(jobs, sizeof jobs, "%d", q->jobs);
+	argv[n++] = "--jobs";
+	argv[n++] = jobs;
+	argv[n++] = "--order";
+	argv[n++] = strategy_order_name(q->order);
 	argv[n++] = "--dtype";
 	argv[n++] = q->dtype == KERNEL_F64 ? "f64" : "f32";
 	argv[n++] = "--inputs";

@@ -45,6 +45,10 @@ enum strategy_attach { STRATEGY_ATTACH_WORKER, STRATEGY_ATTACH_JOB };
 /* openmp: parallel across jobs, or inside one fire with jobs in turn. */
 enum strategy_mode { STRATEGY_MODE_BATCH, STRATEGY_MODE_SINGLE };
 enum strategy_allocator { STRATEGY_ALLOC_GLIBC, STRATEGY_ALLOC_JEMALLOC };
+/* The order of a batch's jobs: as the scenario's list draws them, or by
+ * expected cost, largest first, as a naive split of a sorted list deals
+ * them (contiguous blocks then get very unequal work). */
+enum strategy_order { STRATEGY_ORDER_DRAWN, STRATEGY_ORDER_COST };
 
 /* Faults a worker can be told to commit on one job, to test recovery. */
 enum strategy_fault {
@@ -85,6 +89,7 @@ struct strategy_params {
 	int virtual_nodes;               /* mpi-shm: windows per node (0 or 1: one) */
 	const char *hostfile;            /* mpi-shm: hosts for the launcher, or NULL */
 	int nice;                        /* process strategies: workers' nice value (0: left alone) */
+	enum strategy_order order;       /* the batch's job order */
 };
 
 enum strategy_job_status { STRATEGY_JOB_PENDING, STRATEGY_JOB_OK, STRATEGY_JOB_FAILED, STRATEGY_JOB_TIMEOUT };
@@ -152,11 +157,20 @@ const char *strategy_job_status_name(enum strategy_job_status s);
 const char *strategy_mode_name(enum strategy_mode m);
 const char *strategy_allocator_name(enum strategy_allocator a);
 int strategy_mode_parse(const char *s, enum strategy_mode *out);
+const char *strategy_order_name(enum strategy_order o);
+int strategy_order_parse(const char *s, enum strategy_order *out);
 int strategy_allocator_parse(const char *s, enum strategy_allocator *out);
 
 /* The MPI launcher mpi-shm uses ($SPREADBENCH_MPIEXEC, else the one found
  * at build time); only in builds with MPI. */
 const char *strategy_mpiexec_path(void);
+
+/* Job i (0 <= i < n) of a batch of n jobs of the scenario's list: job i
+ * itself, or with STRATEGY_ORDER_COST the i-th most expensive of jobs
+ * 0..n-1 (ties in list order).  Every process of a run computes the same
+ * batch from the same parameters. */
+int strategy_batch_job(const struct kernel_scenario *sc, enum kernel_job_mix mix, enum strategy_order order,
+		       int n, int i, struct kernel_job *out);
 
 /* Runs job i on fire f and fills run->results[i]; t0 is when execute began.
  * Safe from several threads at once for different jobs. */

@@ -111,7 +111,7 @@ static int run_job(struct worker_state *w, int job, struct proto_msg *m)
 	const struct worker_config *c = w->cfg;
 	struct kernel_job kj;
 	struct kernel_fire_result res;
-	int rc = kernel_scenario_job(&w->in.sc, c->mix, job, &kj);
+	int rc = strategy_batch_job(&w->in.sc, c->mix, c->order, c->jobs, job, &kj);
 	if (rc)
 		return rc;
 	if (job == c->fault_job)

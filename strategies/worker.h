@@ -26,6 +26,8 @@ struct worker_config {
 	const char *scenario;
 	uint64_t seed;
 	enum kernel_job_mix mix;
+	enum strategy_order order;       /* the batch: its size and order */
+	int jobs;
 	enum kernel_dtype dtype;
 	enum worker_inputs inputs;
 	int shm_fd;

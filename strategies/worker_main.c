@@ -58,6 +58,8 @@ int main(int argc, char **argv)
 		{ "fire-threads", required_argument, NULL, 't' },
 		{ "nice", required_argument, NULL, 'n' },
 		{ "spin", no_argument, NULL, 'L' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "order", required_argument, NULL, 'o' },
 		{ 0 },
 	};
 	bool spinner = false;
@@ -125,6 +127,15 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			spinner = true;
+			break;
+		case 'J':
+			cfg.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || cfg.jobs < 1)
+				return bad("jobs", optarg);
+			break;
+		case 'o':
+			if (strategy_order_parse(optarg, &cfg.order))
+				return bad("order", optarg);
 			break;
 		default:
 			return 2;
