@@ -53,7 +53,7 @@ enum which { SPEEDUP, EFFICIENCY, MEMORY, THROUGHPUT };
 
 /* How many rows of the plot a title gets: the first pass of write_dat. */
 struct titles {
-	char t[256][128];
+	char t[256][192];
 	int rows[256], n;
 	bool lines;                      /* some title has two rows or more */
 };
@@ -78,7 +78,7 @@ static int write_dat(const struct groups *gs, enum which w, const char *path, in
  * drawing to f. */
 static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int max_workers, struct titles *ts)
 {
-	char open_label[128] = "";         /* title of the block being written */
+	char open_label[192] = "";         /* title of the block being written */
 	int blocks = 0;
 	for (size_t i = 0; i < gs->n; i++) {
 		const struct group *g = &gs->g[i];
@@ -110,7 +110,7 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 			row[2] = group_min(g, G_MHA);
 			row[3] = group_max(g, G_MHA);
 		}
-		char title[128];
+		char title[192];
 		int ratio = g->workers ? g->jobs / g->workers : 0;
 		if ((w == SPEEDUP || w == EFFICIENCY || w == MEMORY) && !serial)
 			snprintf(title, sizeof title, "%s, %d job%s/core", g->label, ratio, ratio == 1 ? "" : "s");

@@ -7,6 +7,7 @@
 #include "runner.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -17,6 +18,7 @@
 #define B(v) snprintf(b, 512, "%s", (v) ? "true" : "false")
 /* Empty when not measured on this machine, never a made-up 0. */
 #define OPT(v) ((v) < 0 ? snprintf(b, 512, "%s", "") : I(v))
+#define OPTF(v) (isnan(v) ? snprintf(b, 512, "%s", "") : F(v))
 
 /* Whether a strategy honours an option; "-" in its column when not. */
 static bool applies(const struct runner_row *r, unsigned flag)
@@ -92,7 +94,11 @@ static int fire_threads(const struct runner_row *r)
 	X(nice, applies(r, STRATEGY_PROCESSES) ? I(r->p.nice) : S("-"))              \
 	X(load, I(r->load))                                                           \
 	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))                           \
-	X(order, S(strategy_order_name(r->p.order)))
+	X(order, S(strategy_order_name(r->p.order)))                                  \
+	X(steal_fraction, OPTF(r->steal_fraction))                                    \
+	X(involuntary_switches, I(r->involuntary_switches))                           \
+	X(runnable_before, OPT(r->runnable_before))                                   \
+	X(cpu_mhz, OPTF(r->cpu_mhz))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

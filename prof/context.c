@@ -8,6 +8,7 @@
  * how busy it is: load and temperature belong to the measurement.
  */
 #include "context.h"
+#include "noise.h"
 #include "topo.h"
 
 #include <csv.h>
@@ -15,6 +16,7 @@
 #include <gnu/libc-version.h>
 #include <hwloc.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,17 @@ static void put_int(struct facts *f, const char *key, long long v)
 		return;
 	}
 	if (json_object_set_new(f->o, key, json_integer((json_int_t)v)) < 0)
+		f->rc = -ENOMEM;
+}
+
+/* A measured figure; NAN means it could not be measured. */
+static void put_real(struct facts *f, const char *key, double v)
+{
+	if (isnan(v)) {
+		put_str(f, key, "unknown");
+		return;
+	}
+	if (json_object_set_new(f->o, key, json_real(v)) < 0)
 		f->rc = -ENOMEM;
 }
 
@@ -412,6 +425,12 @@ int context_collect(json_t **out)
 #else
 	put_str(&f, "sanitizers", "none");
 #endif
+	/* How fast this machine is right now, so that two results files can
+	 * be told to come from machines (or moments) that differ. */
+	double lat = NAN;
+	put_real(&f, "probe_cpu_s", noise_probe_cpu());
+	noise_probe_latency(CONTEXT_PROBE_BYTES, true, CONTEXT_PROBE_HOPS, &lat);
+	put_real(&f, "probe_latency_ns", lat);
 
 	if (f.rc) {
 		json_decref(f.o);

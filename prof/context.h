@@ -10,13 +10,19 @@
  * numa_nodes cpu_kinds online_cpus affinity_cpus memory_total_bytes
  * governor thp_enabled thp_defrag cgroup_version cgroup_memory_max
  * cgroup_cpu_max compiler build_type git_commit version glibc hwloc
- * hwloc_api jansson libcsv sanitizers.
+ * hwloc_api jansson libcsv sanitizers probe_cpu_s probe_latency_ns.
+ * The last two are a calibration probe (noise.h): seconds of a fixed CPU
+ * loop, and nanoseconds of a dependent random read in a buffer of
+ * CONTEXT_PROBE_BYTES with transparent huge pages asked for.
  */
 #ifndef SPREADBENCH_CONTEXT_H
 #define SPREADBENCH_CONTEXT_H
 
 #include <jansson.h>
 #include <stddef.h>
+
+#define CONTEXT_PROBE_BYTES (64u << 20)
+#define CONTEXT_PROBE_HOPS 400000
 
 /* A new JSON object (caller json_decref).  A fact that cannot be read is
  * "unknown", never a failure; only running out of memory fails. */

@@ -13,14 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_columns[G_NMETRIC] = {
+const char *const group_metric_columns[G_NMETRIC] = {
 	[G_WALL] = "wall_s",           [G_PSS] = "peak_pss_bytes",   [G_RSS] = "peak_rss_sum_bytes",
 	[G_MHA] = "mha_per_cpu_hr",    [G_JPS] = "jobs_per_s",       [G_SETUP] = "setup_s",
 	[G_COMPUTE] = "compute_s",     [G_LATENCY] = "start_latency_s", [G_INPUT] = "input_bytes",
 	[G_TAIL] = "tail_idle_s",      [G_BUSY] = "busy_fraction",   [G_SETUP_PEAK] = "setup_peak_pss_bytes",
 	[G_PARENT] = "parent_rss_bytes", [G_SAMPLER] = "sampler_cpu_fraction", [G_LOAD] = "load",
+	[G_STEAL] = "steal_fraction",  [G_IVCSW] = "involuntary_switches", [G_RUNNABLE] = "runnable_before",
+	[G_MHZ] = "cpu_mhz",           [G_TEARDOWN] = "teardown_s",
 };
-#define G_REQUIRED G_BUSY               /* the metrics every results file has */
 
 static const char *col(const struct csvio_table *t, size_t r, const char *name)
 {
@@ -28,15 +29,21 @@ static const char *col(const struct csvio_table *t, size_t r, const char *name)
 	return c < 0 ? "" : csvio_cell(t, r, c);
 }
 
-static void variant(const struct csvio_table *t, size_t r, bool both_mixes, char *out, size_t len)
+const char *group_cell(const struct group *g, const char *column)
 {
-	const char *start = col(t, r, "start"), *sched = col(t, r, "schedule"), *chunk = col(t, r, "chunksize");
-	const char *mode = col(t, r, "mode"), *ft = col(t, r, "fire_threads"), *vn = col(t, r, "virtual_nodes");
-	const char *attach = col(t, r, "attach"), *pin = col(t, r, "pin"), *alloc = col(t, r, "allocator");
-	const char *dtype = col(t, r, "dtype"), *nice = col(t, r, "nice"), *load = col(t, r, "load");
+	int k = point_key_index(column);
+	return k < 0 ? "" : g->key.cell[k];
+}
+
+/* A label naming what sets a group apart from the defaults. */
+static void make_label(const struct group *g, bool both_mixes, char *out, size_t len)
+{
+#define C(name) group_cell(g, name)
+	const char *start = C("start"), *sched = C("schedule"), *chunk = C("chunksize"), *mode = C("mode");
+	const char *ft = C("fire_threads"), *vn = C("virtual_nodes"), *nice = C("nice"), *load = C("load");
 	double parent = 0;
-	csvio_parse_double(col(t, r, "parent_rss_bytes"), &parent);
-	size_t l = (size_t)snprintf(out, len, "%s", col(t, r, "strategy"));
+	csvio_parse_double(C("parent_rss_bytes"), &parent);
+	size_t l = (size_t)snprintf(out, len, "%s", C("strategy"));
 #define ADD(cond, ...)                                                             \
 	if ((cond) && l < len)                                                     \
 		l += (size_t)snprintf(out + l, len - l, __VA_ARGS__);
@@ -46,22 +53,39 @@ static void variant(const struct csvio_table *t, size_t r, bool both_mixes, char
 	ADD(strcmp(mode, "single") == 0, " single");
 	ADD(ft[0] && strcmp(ft, "1") && strcmp(mode, "single"), " x%s threads", ft);
 	ADD(vn[0] && strcmp(vn, "0") && strcmp(vn, "1"), " %s vnodes", vn);
-	ADD(strcmp(attach, "job") == 0, " attach per job");
-	ADD(strcmp(pin, "true") == 0, " pinned");
-	ADD(strcmp(alloc, "jemalloc") == 0, " jemalloc");
-	ADD(strcmp(dtype, "f64") == 0, " f64");
+	ADD(strcmp(C("attach"), "job") == 0, " attach per job");
+	ADD(strcmp(C("pin"), "true") == 0, " pinned");
+	ADD(strcmp(C("allocator"), "jemalloc") == 0, " jemalloc");
+	ADD(strcmp(C("dtype"), "f64") == 0, " f64");
 	ADD(parent >= 1 << 30, " parent %g GiB", parent / (1 << 30));
 	ADD(parent > 0 && parent < 1 << 30, " parent %g MiB", parent / (1 << 20));
 	ADD(nice[0] && strcmp(nice, "0") && strcmp(nice, "-"), " nice %s", nice);
 	ADD(load[0] && strcmp(load, "0"), " load %s", load);
-	ADD(both_mixes && strcmp(col(t, r, "mix"), "mixed") == 0, " mixed jobs");
+	ADD(strcmp(C("order"), "cost") == 0, " by cost");
+	ADD(both_mixes && strcmp(C("mix"), "mixed") == 0, " mixed jobs");
 #undef ADD
+#undef C
 }
 
-static struct group *group_of(struct groups *gs, const char *label, const char *strategy, int workers, int jobs)
+void groups_init(struct groups *gs)
+{
+	memset(gs, 0, sizeof *gs);
+	for (int k = 0; k < POINT_NKEY; k++)
+		gs->has[k] = true;
+}
+
+static bool same_key(const struct groups *gs, const struct point_key *a, const struct point_key *b)
+{
+	for (int k = 0; k < POINT_NKEY; k++)
+		if (gs->has[k] && strcmp(a->cell[k], b->cell[k]))
+			return false;
+	return true;
+}
+
+static struct group *group_of(struct groups *gs, const struct point_key *key)
 {
 	for (size_t i = 0; i < gs->n; i++)
-		if (gs->g[i].workers == workers && gs->g[i].jobs == jobs && strcmp(gs->g[i].label, label) == 0)
+		if (same_key(gs, &gs->g[i].key, key))
 			return &gs->g[i];
 	if (gs->n == gs->cap) {
 		size_t c = gs->cap ? 2 * gs->cap : 16;
@@ -73,10 +97,13 @@ static struct group *group_of(struct groups *gs, const char *label, const char *
 	}
 	struct group *g = &gs->g[gs->n++];
 	memset(g, 0, sizeof *g);
-	snprintf(g->label, sizeof g->label, "%s", label);
-	snprintf(g->strategy, sizeof g->strategy, "%s", strategy);
-	g->workers = workers;
-	g->jobs = jobs;
+	g->key = *key;
+	long w = 0, j = 0;
+	csvio_parse_long(group_cell(g, "workers"), &w);
+	csvio_parse_long(group_cell(g, "jobs"), &j);
+	g->workers = (int)w;
+	g->jobs = (int)j;
+	snprintf(g->strategy, sizeof g->strategy, "%s", group_cell(g, "strategy"));
 	return g;
 }
 
@@ -98,9 +125,30 @@ static int append(struct group *g, const double *v)
 	return 0;
 }
 
+int groups_add(struct groups *gs, const struct point_key *key, const double *v)
+{
+	struct group *g = group_of(gs, key);
+	if (!g || append(g, v))
+		return -ENOMEM;
+	if (strcmp(g->strategy, "serial") && g->workers > gs->max_workers)
+		gs->max_workers = g->workers;
+	if (!gs->used++)
+		snprintf(gs->scenario, sizeof gs->scenario, "%s", group_cell(g, "scenario"));
+	return 0;
+}
+
+void groups_finish(struct groups *gs)
+{
+	bool mixes[2] = { false, false };
+	for (size_t i = 0; i < gs->n; i++)
+		mixes[strcmp(group_cell(&gs->g[i], "mix"), "mixed") == 0] = true;
+	for (size_t i = 0; i < gs->n; i++)
+		make_label(&gs->g[i], mixes[0] && mixes[1], gs->g[i].label, sizeof gs->g[i].label);
+}
+
 int groups_load(const char *path, struct groups *gs)
 {
-	memset(gs, 0, sizeof *gs);
+	groups_init(gs);
 	struct csvio_table t;
 	char err[512] = "";
 	int rc = csvio_read(path, &t, err, sizeof err);
@@ -116,14 +164,13 @@ int groups_load(const char *path, struct groups *gs)
 			goto out;
 		}
 	for (int k = 0; k < G_REQUIRED; k++)
-		if (csvio_column(&t, metric_columns[k]) < 0) {
-			cli_error("'%s' has no column '%s': is it a sweep's results?", path, metric_columns[k]);
+		if (csvio_column(&t, group_metric_columns[k]) < 0) {
+			cli_error("'%s' has no column '%s': is it a sweep's results?", path, group_metric_columns[k]);
 			rc = -EINVAL;
 			goto out;
 		}
-	bool mixes[2] = { false, false };
-	for (size_t r = 0; r < t.nrows; r++)
-		mixes[strcmp(col(&t, r, "mix"), "mixed") == 0] = true;
+	for (int k = 0; k < POINT_NKEY; k++)
+		gs->has[k] = csvio_column(&t, point_key_columns[k]) >= 0;
 	for (size_t r = 0; r < t.nrows; r++) {
 		if (strcmp(col(&t, r, "status"), "ok") || strcmp(col(&t, r, "valid"), "true")) {
 			gs->invalid++;
@@ -135,31 +182,31 @@ int groups_load(const char *path, struct groups *gs)
 			   w < 1 || j < 1;
 		for (int k = 0; k < G_NMETRIC && !bad; k++) {
 			v[k] = NAN;
-			if (k < G_REQUIRED || csvio_column(&t, metric_columns[k]) >= 0)
-				bad = csvio_parse_double(col(&t, r, metric_columns[k]), &v[k]) != 0;
+			if (k < G_REQUIRED || csvio_column(&t, group_metric_columns[k]) >= 0) {
+				const char *cell = col(&t, r, group_metric_columns[k]);
+				/* A sensor the machine lacks leaves its cell empty. */
+				bad = !(k >= G_REQUIRED && !cell[0]) && csvio_parse_double(cell, &v[k]) != 0;
+			}
 		}
 		if (bad) {
 			cli_error("'%s': row %zu has a field that is not a number", path, r + 1);
 			rc = -EINVAL;
 			goto out;
 		}
-		char label[96];
-		variant(&t, r, mixes[0] && mixes[1], label, sizeof label);
-		struct group *g = group_of(gs, label, col(&t, r, "strategy"), (int)w, (int)j);
-		if (!g || append(g, v)) {
+		struct point_key key;
+		for (int k = 0; k < POINT_NKEY; k++)
+			snprintf(key.cell[k], sizeof key.cell[k], "%s", col(&t, r, point_key_columns[k]));
+		if (groups_add(gs, &key, v)) {
 			rc = -ENOMEM;
 			cli_error("out of memory");
 			goto out;
 		}
-		if (strcmp(label, "serial") && w > gs->max_workers)
-			gs->max_workers = (int)w;
-		if (!gs->used++)
-			snprintf(gs->scenario, sizeof gs->scenario, "%s", col(&t, r, "scenario"));
 	}
 	if (!gs->used) {
 		cli_error("'%s' has no valid row", path);
 		rc = -EINVAL;
 	}
+	groups_finish(gs);
 out:
 	csvio_table_release(&t);
 	if (rc)
@@ -197,6 +244,17 @@ double group_max(const struct group *g, enum group_metric m)
 	return x;
 }
 
+const struct group *groups_find_point(const struct groups *gs, const struct point *pt)
+{
+	struct point_key key;
+	if (point_key(pt, &key))
+		return NULL;
+	for (size_t i = 0; i < gs->n; i++)
+		if (same_key(gs, &gs->g[i].key, &key))
+			return &gs->g[i];
+	return NULL;
+}
+
 const struct group *groups_find(const struct groups *gs, const char *label, int workers, int jobs)
 {
 	for (size_t i = 0; i < gs->n; i++) {
@@ -205,4 +263,40 @@ const struct group *groups_find(const struct groups *gs, const char *label, int 
 			return g;
 	}
 	return NULL;
+}
+
+static uint64_t next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+int groups_resample(const struct groups *src, uint64_t *rng, struct groups *dst)
+{
+	*dst = *src;
+	dst->g = calloc(src->n + 1, sizeof *dst->g);
+	dst->cap = src->n + 1;
+	if (!dst->g)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct group *s = &src->g[i];
+		struct group *d = &dst->g[i];
+		*d = *s;
+		memset(d->v, 0, sizeof d->v);
+		d->cap = s->n;
+		for (int k = 0; k < G_NMETRIC; k++)
+			if (!(d->v[k] = malloc((s->n + 1) * sizeof(double)))) {
+				dst->n = i + 1;
+				groups_release(dst);
+				return -ENOMEM;
+			}
+		for (size_t r = 0; r < s->n; r++) {
+			size_t from = (size_t)(next(rng) % s->n);
+			for (int k = 0; k < G_NMETRIC; k++)
+				d->v[k][r] = s->v[k][from];
+		}
+	}
+	return 0;
 }

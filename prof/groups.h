@@ -1,28 +1,41 @@
 /*
  * groups.h - the valid rows of a results file, grouped into points for
- * plots and reports: one group per strategy variant, workers and jobs,
- * holding each metric of every repetition.  A variant is the strategy
- * plus whatever of start, schedule, chunksize, mode, threads per fire,
- * virtual nodes, attach, pinning, allocator, dtype, the runner's ballast,
- * nice, competing load and (in a folder with both) mixed jobs sets its
- * rows apart from the defaults ("pool-shm spawn dynamic", "serial f64",
- * "fork-per-job parent 1 GiB").
+ * plots, reports, recommendations and comparisons: one group per point
+ * (the cells of its key columns, point.h), holding each metric of every
+ * repetition.  Groups are found by the point they measured
+ * (groups_find_point), never by a label; labels only name them for
+ * people.  A label is the strategy plus whatever of start, schedule,
+ * chunksize, mode, threads per fire, virtual nodes, attach, pinning,
+ * allocator, dtype, the runner's ballast, nice, competing load, job order
+ * and (in a folder with both) mixed jobs sets its rows apart from the
+ * defaults ("pool-shm spawn dynamic", "fork-per-job parent 1 GiB").
  */
 #ifndef SPREADBENCH_GROUPS_H
 #define SPREADBENCH_GROUPS_H
 
+#include "point.h"
+
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum group_metric {
 	G_WALL, G_PSS, G_RSS, G_MHA, G_JPS, G_SETUP, G_COMPUTE, G_LATENCY, G_INPUT, G_TAIL,
 	/* Columns newer files have; NaN in rows of files without them. */
-	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_LOAD, G_NMETRIC
+	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_LOAD, G_STEAL, G_IVCSW, G_RUNNABLE, G_MHZ,
+	G_TEARDOWN, G_NMETRIC
 };
+/* The metrics every results file has. */
+#define G_REQUIRED G_BUSY
+
+/* The CSV column of a metric. */
+extern const char *const group_metric_columns[G_NMETRIC];
 
 struct group {
-	char label[96];
+	char label[128];
 	char strategy[32];
 	int workers, jobs;
+	struct point_key key;
 	size_t n, cap;
 	double *v[G_NMETRIC];
 };
@@ -34,15 +47,33 @@ struct groups {
 	size_t invalid;                  /* rows left out */
 	int max_workers;                 /* of the parallel strategies */
 	char scenario[32];
+	bool has[POINT_NKEY];            /* key columns the file had; the others match anything */
 };
 
 /* Reads path; 0, or -EINVAL / -ENOENT etc. with a message on stderr. */
 int groups_load(const char *path, struct groups *gs);
+/* An empty set, for rows added by hand (tests, resampling). */
+void groups_init(struct groups *gs);
+/* Adds one row of metrics v to the group of key; groups_finish names the
+ * groups once every row is in.  0 or -ENOMEM. */
+int groups_add(struct groups *gs, const struct point_key *key, const double *v);
+void groups_finish(struct groups *gs);
 void groups_release(struct groups *gs);
+
 double group_median(const struct group *g, enum group_metric m);
 double group_min(const struct group *g, enum group_metric m);
 double group_max(const struct group *g, enum group_metric m);
+/* The cell of a key column ("" for a column the file lacked). */
+const char *group_cell(const struct group *g, const char *column);
+
+/* The group that measured pt, or NULL. */
+const struct group *groups_find_point(const struct groups *gs, const struct point *pt);
 /* The group of a label, workers and jobs (workers or jobs 0: any), or NULL. */
 const struct group *groups_find(const struct groups *gs, const char *label, int workers, int jobs);
+
+/* dst: the same groups, each with as many repetitions drawn with
+ * replacement from its own (a bootstrap resample, rows kept whole).
+ * *rng is a xorshift state the caller seeds. */
+int groups_resample(const struct groups *src, uint64_t *rng, struct groups *dst);
 
 #endif

@@ -17,6 +17,7 @@
  */
 #include "runner.h"
 #include "measure.h"
+#include "noise.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -397,6 +398,10 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->input_bytes = kernel_scenario_input_bytes(&run.sc, o->p.dtype);
 
 	measure_reset_hwm();
+	/* Before the load starts: other work, not the experiment's own. */
+	struct noise_mark noise;
+	struct noise_figures nf;
+	noise_begin(&noise);
 	rc = load_start(o, &load);
 	if (rc)
 		goto out;
@@ -417,12 +422,17 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	measure_sampler_stop(sampler, &peak);
 	sampler = NULL;
 	measure_cpu_times(&u1, &s1);
+	noise_end(&noise, &nf);
 	load_stop(&load);                /* after the CPU reading: see above */
 
 	if (strategy_interrupted) {
 		rc = -EINTR;
 		goto out;
 	}
+	row->steal_fraction = nf.steal_fraction;
+	row->involuntary_switches = nf.involuntary_switches;
+	row->runnable_before = nf.runnable_before;
+	row->cpu_mhz = nf.cpu_mhz;
 	row->setup_s = t1 - t0;
 	row->compute_s = setup_rc ? 0 : t2 - t1c;
 	row->teardown_s = t3 - t2;

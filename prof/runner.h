@@ -43,6 +43,11 @@ struct runner_row {
 	uint64_t parent_rss_bytes;
 	int load;                        /* competing processes that spun during the run */
 	uint64_t setup_peak_pss_bytes;   /* peak PSS from the start to the end of setup */
+	/* Noise sensors (noise.h): NAN or -1 where the machine does not say. */
+	double steal_fraction;
+	long involuntary_switches;
+	int runnable_before;
+	double cpu_mhz;
 };
 
 extern const char *const runner_columns[];

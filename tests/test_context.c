@@ -22,6 +22,7 @@ static const char *const keys[] = {
 	"cpu_kinds", "online_cpus", "affinity_cpus", "memory_total_bytes", "governor", "thp_enabled",
 	"thp_defrag", "cgroup_version", "cgroup_memory_max", "cgroup_cpu_max", "compiler", "build_type",
 	"git_commit", "version", "glibc", "hwloc", "hwloc_api", "jansson", "libcsv", "sanitizers",
+	"probe_cpu_s", "probe_latency_ns",
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -162,7 +163,7 @@ static void test_collect(const struct topo *t)
 		json_t *v = json_object_get(ctx, keys[i]);
 		check_context = keys[i];
 		CHECK(v != NULL);
-		CHECK(json_is_string(v) || json_is_integer(v));
+		CHECK(json_is_string(v) || json_is_integer(v) || json_is_real(v));
 		if (json_is_string(v))
 			CHECK(json_string_length(v) > 0);
 	}
@@ -171,6 +172,13 @@ static void test_collect(const struct topo *t)
 	CHECK_EQ(json_integer_value(json_object_get(ctx, "pus")), topo_count(t, "pu"));
 	CHECK(json_integer_value(json_object_get(ctx, "affinity_cpus")) >= 1);
 	CHECK(json_integer_value(json_object_get(ctx, "memory_total_bytes")) > 0);
+	/* The probe measured something plausible: a 20-million-step loop in
+	 * more than a millisecond and less than a minute, a read from memory
+	 * between 1 ns and 100 us. */
+	CHECK(json_real_value(json_object_get(ctx, "probe_cpu_s")) > 1e-3);
+	CHECK(json_real_value(json_object_get(ctx, "probe_cpu_s")) < 60);
+	CHECK(json_real_value(json_object_get(ctx, "probe_latency_ns")) > 1);
+	CHECK(json_real_value(json_object_get(ctx, "probe_latency_ns")) < 1e5);
 	const char *date = json_string_value(json_object_get(ctx, "date"));
 	CHECK(date && strlen(date) == 20 && date[10] == 'T' && date[19] == 'Z');
 	const char *cg = json_string_value(json_object_get(ctx, "cgroup_version"));
