@@ -41,7 +41,7 @@ void verdict_judge(const struct stats_effect *e, enum claim_kind kind, double t,
 	double lo = e->lo, hi = e->hi, edge[2];
 	int nedge = 1;
 	edge[0] = t;
-	if (kind == CLAIM_WITHIN) {
+	if (kind == CLAIM_WITHIN || kind == CLAIM_OUTSIDE) {
 		edge[0] = ratio ? 1 / t : -t;
 		edge[1] = t;
 		nedge = 2;
@@ -55,10 +55,12 @@ void verdict_judge(const struct stats_effect *e, enum claim_kind kind, double t,
 			out->v = hi < t ? VERDICT_HOLDS : lo >= t ? VERDICT_DOES_NOT_HOLD : VERDICT_INCONCLUSIVE;
 			break;
 		case CLAIM_WITHIN:
-			out->v = lo >= edge[0] && hi <= edge[1]	 ? VERDICT_HOLDS
-				 : hi < edge[0] || lo > edge[1] ? VERDICT_DOES_NOT_HOLD
-								: VERDICT_INCONCLUSIVE;
+		case CLAIM_OUTSIDE: {
+			bool inside = lo >= edge[0] && hi <= edge[1], outside = hi < edge[0] || lo > edge[1];
+			bool yes = kind == CLAIM_WITHIN ? inside : outside, no = kind == CLAIM_WITHIN ? outside : inside;
+			out->v = yes ? VERDICT_HOLDS : no ? VERDICT_DOES_NOT_HOLD : VERDICT_INCONCLUSIVE;
 			break;
+		}
 		}
 	}
 	if (out->v != VERDICT_INCONCLUSIVE)

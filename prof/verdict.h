@@ -8,11 +8,13 @@
  *   above t      lies wholly above t          lies wholly at or below t    inconclusive
  *   below t      lies wholly below t          lies wholly at or above t    inconclusive
  *   within t     lies wholly inside the band  lies wholly outside it       inconclusive
+ *   outside t    lies wholly outside the band lies wholly inside it        inconclusive
  *
  * where the band of `within` is [1/t, t] for a ratio and [-t, t] for a
  * shift: an equivalence test (TOST-like), so that "the same within noise"
  * holds only when the evidence shows it, never because a test failed to
- * find a difference.  An interval the repetitions are too few to bound is
+ * find a difference; `outside` is a claim of a difference in either
+ * direction.  An interval the repetitions are too few to bound is
  * always inconclusive.  An inconclusive verdict comes with about how many
  * repetitions a side would settle it at the noise seen.
  */
@@ -39,7 +41,7 @@ const char *verdict_word(enum verdict v);
 /* The same with a capital letter, for the start of a sentence. */
 const char *verdict_title(enum verdict v);
 
-enum claim_kind { CLAIM_ABOVE, CLAIM_BELOW, CLAIM_WITHIN };
+enum claim_kind { CLAIM_ABOVE, CLAIM_BELOW, CLAIM_WITHIN, CLAIM_OUTSIDE };
 
 /* An effect judged against a claim. */
 struct judged {
