@@ -34,6 +34,10 @@ int parse_double(const char *s, double *out);
 int parse_u64(const char *s, uint64_t *out);
 /* A size with an optional K, M, G or T suffix (powers of 1024), e.g. 1.5G. */
 int parse_size(const char *s, uint64_t *out);
+/* A fraction, or a percentage with '%' ("2%" is 0.02), in [0, 1). */
+int parse_fraction(const char *s, double *out);
+/* Seconds, or minutes or hours with an m or h suffix ("90m"), > 0. */
+int parse_duration(const char *s, double *out);
 /* CPUs this process may run on (its affinity mask). */
 int cli_usable_cpus(void);
 /* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */

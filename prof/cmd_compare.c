@@ -3,10 +3,14 @@
  * fatter than BASE?  Each side is a results CSV or a folder of them.  Rows
  * are grouped into points by their parameters (the columns that say what
  * was run); for every point in both and every metric (wall time,
- * throughput, peak PSS) the medians are compared and the repetitions
- * tested with Mann-Whitney U.  A change counts only when the ratio of
- * medians passes --factor and p < --alpha; a point whose repetitions are
- * too few for p to ever get below alpha is said so, not judged.
+ * throughput, peak PSS) the change is an effect with an interval: the
+ * Hodges-Lehmann ratio NEW / BASE of the repetitions with its 1 - alpha
+ * interval (stats.h).  It is worse (or better) only when the whole
+ * interval lies beyond --factor in that direction, no change when the
+ * whole interval lies within [1/factor, factor], and inconclusive
+ * otherwise, with what would settle it; Mann-Whitney's p is reported for
+ * information.  When the two sides' calibration probes (context.h) differ
+ * by more than 10 %, the machines (or moments) differ and it says so.
  *
  * --normalize serial divides each row's metrics by the median of the
  * serial runs of the same batch (scenario, seed, mix, dtype, jobs) in the
@@ -18,6 +22,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "stats.h"
+#include "verdict.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -159,6 +164,40 @@ static int load_side(struct side *s)
 	}
 	free(names);
 	return rc;
+}
+
+/* A figure from the context lines of a side's first file, or NAN. */
+static double context_figure(const struct side *s, const char *key)
+{
+	size_t k = strlen(key);
+	if (s->ntables < 1)
+		return NAN;
+	const struct csvio_table *t = &s->t[0];
+	for (size_t i = 0; i < t->ncomments; i++) {
+		double v;
+		if (strncmp(t->comments[i], key, k) == 0 && strncmp(t->comments[i] + k, ": ", 2) == 0 &&
+		    csvio_parse_double(t->comments[i] + k + 2, &v) == 0)
+			return v;
+	}
+	return NAN;
+}
+
+/* Warns when the calibration probes of the two sides differ by more than
+ * a tenth: the machines, or the moments, were not alike, and a ratio of
+ * raw times then measures them as much as the change. */
+static void check_probes(const struct compare *c)
+{
+	static const char *const keys[] = { "probe_cpu_s", "probe_latency_ns" };
+	static const char *const what[] = { "CPU loop", "random read" };
+	for (int k = 0; k < 2; k++) {
+		double a = context_figure(&c->s[0], keys[k]), b = context_figure(&c->s[1], keys[k]);
+		if (a > 0 && b > 0 && fabs(b / a - 1) > 0.10)
+			fprintf(stderr,
+				"spreadbench: warning: the two sides' calibration probes differ by %+.0f %% (%s: %.4g in "
+				"BASE, %.4g in NEW): they ran on different machines or under different load%s\n",
+				(b / a - 1) * 100, what[k], a, b,
+				c->normalize ? "" : "; --normalize serial compares each relative to its own serial run");
+	}
 }
 
 static const char *cell(const struct csvio_table *t, size_t r, const char *col)
@@ -378,52 +417,73 @@ static const char *point_name(const struct point *p)
 	return p->name ? p->name : p->key;
 }
 
-enum verdict { SAME, WORSE, BETTER, UNDECIDED };
-static const char *const verdict_names[] = { "no significant change", "worse", "better",
-					     "too few repetitions" };
+enum change { SAME, WORSE, BETTER, UNDECIDED, TOO_FEW };
+static const char *const change_names[] = { "no change", "worse", "better", "inconclusive",
+					    "too few repetitions" };
 
 struct result {
 	const struct point *p;
 	int metric;
-	double base, new, ratio;
+	double base, new;
+	struct stats_effect e;           /* NEW / BASE with its interval */
 	struct stats_u u;
-	enum verdict v;
+	enum change v;
+	long reps_needed;                /* inconclusive: about this many a side would settle it */
 };
 
-static enum verdict judge(const struct compare *c, const struct metric *m, double ratio,
-			  const struct stats_u *u)
+/* From the interval: beyond the factor one way or the other, within it
+ * (an equivalence test), or neither. */
+static enum change judge(const struct compare *c, const struct metric *m, struct result *r)
 {
-	if (!(u->p_min < c->alpha))
-		return UNDECIDED;
-	if (!(u->p < c->alpha))
-		return SAME;
-	bool up = ratio > c->factor, down = ratio < 1.0 / c->factor;
-	if (m->higher_is_better)
-		return down ? WORSE : up ? BETTER : SAME;
-	return up ? WORSE : down ? BETTER : SAME;
+	struct judged up, same;
+	verdict_judge(&r->e, CLAIM_ABOVE, c->factor, true, &up);
+	verdict_judge(&r->e, CLAIM_WITHIN, c->factor, true, &same);
+	r->reps_needed = same.reps_needed;
+	if (!r->e.bounded)
+		return TOO_FEW;
+	bool above = r->e.lo > c->factor, below = r->e.hi < 1.0 / c->factor;
+	if (above || below)
+		return above != m->higher_is_better ? WORSE : BETTER;
+	return same.v == VERDICT_HOLDS ? SAME : UNDECIDED;
+}
+
+static void interval(const struct result *r, char *buf, size_t len)
+{
+	if (r->e.bounded)
+		snprintf(buf, len, "%.3f [%.3f, %.3f]", r->e.estimate, r->e.lo, r->e.hi);
+	else
+		snprintf(buf, len, "%.3f [unbounded]", r->e.estimate);
 }
 
 static void print_text(const struct compare *c, const struct result *r, size_t n)
 {
-	printf("%-40s %-10s %12s %12s %7s %9s  %s\n", "point", "metric", "base", "new", "ratio", "p",
-	       "verdict");
-	for (size_t i = 0; i < n; i++)
-		printf("%-40s %-10s %12.5g %12.5g %7.3f %9.2g  %s (n=%zu/%zu)\n", point_name(r[i].p),
-		       metrics[r[i].metric].label, r[i].base, r[i].new, r[i].ratio, r[i].u.p,
-		       verdict_names[r[i].v], r[i].p->n[0], r[i].p->n[1]);
+	printf("%-40s %-10s %12s %12s %-24s  %s\n", "point", "metric", "base", "new", "ratio [interval]", "verdict");
+	for (size_t i = 0; i < n; i++) {
+		char iv[64];
+		interval(&r[i], iv, sizeof iv);
+		printf("%-40s %-10s %12.5g %12.5g %-24s  %s (n=%zu/%zu", point_name(r[i].p), metrics[r[i].metric].label,
+		       r[i].base, r[i].new, iv, change_names[r[i].v], r[i].p->n[0], r[i].p->n[1]);
+		if ((r[i].v == UNDECIDED || r[i].v == TOO_FEW) && r[i].reps_needed > 0)
+			printf("; about %ld a side would settle it", r[i].reps_needed);
+		printf(")\n");
+	}
 	(void)c;
 }
 
 static void print_md(FILE *out, const struct compare *c, const struct result *r, size_t n, int worse)
 {
 	fprintf(out, "### spreadbench compare: %s\n\n", worse ? "regression" : "no regression");
-	fprintf(out, "Change counts when the ratio of medians passes %.2f and p < %g%s.\n\n", c->factor,
-		c->alpha, c->normalize ? " (metrics relative to serial in the same file)" : "");
-	fprintf(out, "| point | metric | base | new | ratio | p | verdict |\n|---|---|---:|---:|---:|---:|---|\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "| %s | %s | %.5g | %.5g | %.3f | %.2g | %s%s |\n", point_name(r[i].p),
-			metrics[r[i].metric].label, r[i].base, r[i].new, r[i].ratio, r[i].u.p,
-			r[i].v == WORSE ? "**worse**" : verdict_names[r[i].v], "");
+	fprintf(out, "Each ratio NEW / BASE with its %.0f %% interval; a change counts when the whole interval lies "
+		     "beyond %.2f (or below 1/%.2f), no change when it lies within them%s.\n\n",
+		(1 - c->alpha) * 100, c->factor, c->factor,
+		c->normalize ? " (metrics relative to serial in the same file)" : "");
+	fprintf(out, "| point | metric | base | new | ratio [interval] | verdict |\n|---|---|---:|---:|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		char iv[64];
+		interval(&r[i], iv, sizeof iv);
+		fprintf(out, "| %s | %s | %.5g | %.5g | %s | %s |\n", point_name(r[i].p), metrics[r[i].metric].label,
+			r[i].base, r[i].new, iv, r[i].v == WORSE ? "**worse**" : change_names[r[i].v]);
+	}
 }
 
 static json_t *to_json(const struct compare *c, const struct result *r, size_t n, int worse)
@@ -441,13 +501,22 @@ static json_t *to_json(const struct compare *c, const struct result *r, size_t n
 		json_object_set_new(e, "metric", json_string(metrics[r[i].metric].column));
 		json_object_set_new(e, "base_median", json_real(r[i].base));
 		json_object_set_new(e, "new_median", json_real(r[i].new));
-		json_object_set_new(e, "ratio", json_real(r[i].ratio));
+		json_object_set_new(e, "ratio", json_real(r[i].e.estimate));
+		json_object_set_new(e, "ratio_of_medians", json_real(r[i].base != 0 ? r[i].new / r[i].base : NAN));
+		json_object_set_new(e, "interval_bounded", json_boolean(r[i].e.bounded));
+		if (r[i].e.bounded) {
+			json_object_set_new(e, "interval_low", json_real(r[i].e.lo));
+			json_object_set_new(e, "interval_high", json_real(r[i].e.hi));
+		}
+		json_object_set_new(e, "confidence", json_real(1 - c->alpha));
+		if (r[i].v == UNDECIDED || r[i].v == TOO_FEW)
+			json_object_set_new(e, "reps_needed", json_integer(r[i].reps_needed));
 		json_object_set_new(e, "u", json_real(r[i].u.u));
 		json_object_set_new(e, "p", json_real(r[i].u.p));
 		json_object_set_new(e, "exact", json_boolean(r[i].u.exact));
 		json_object_set_new(e, "n_base", json_integer((json_int_t)r[i].p->n[0]));
 		json_object_set_new(e, "n_new", json_integer((json_int_t)r[i].p->n[1]));
-		json_object_set_new(e, "verdict", json_string(verdict_names[r[i].v]));
+		json_object_set_new(e, "verdict", json_string(change_names[r[i].v]));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "points", a);
@@ -493,8 +562,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: spreadbench compare BASE NEW [options]\n"
 		"  BASE, NEW            results CSV files, or folders of them\n"
-		"  --factor F           a change counts only past this ratio of medians (default 1.10)\n"
-		"  --alpha A            ... and with Mann-Whitney p below A (default 0.01)\n"
+		"  --factor F           a change counts when the ratio's interval lies wholly beyond F\n"
+		"                       (default 1.10); no change when wholly within [1/F, F]\n"
+		"  --alpha A            the intervals' error rate: 1 - A confidence (default 0.05)\n"
 		"  --normalize serial   compare each strategy relative to serial in the same file\n"
 		"  --format text|md|json  (default text)\n"
 		"  --export-json FILE   NEW's medians for CI benchmark actions (name, unit, value, range)\n"
@@ -527,7 +597,7 @@ int cmd_compare(int argc, char **argv)
 		{ "export-json", required_argument, NULL, 'e' }, { "summary", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	struct compare c = { .factor = 1.10, .alpha = 0.01 };
+	struct compare c = { .factor = 1.10, .alpha = 0.05 };
 	const char *format = "text", *export = NULL, *summary = NULL;
 	int ch, li = 0;
 	optind = 1;
@@ -578,6 +648,7 @@ int cmd_compare(int argc, char **argv)
 	char *shared = NULL;
 	if (load_side(&c.s[0]) || load_side(&c.s[1]))
 		goto out;
+	check_probes(&c);
 	choose_keys(&c);
 	if (c.nkeys == 0) {
 		cli_error("'%s' and '%s' share no parameter column", c.s[0].arg, c.s[1].arg);
@@ -604,14 +675,24 @@ int cmd_compare(int argc, char **argv)
 			r->metric = m;
 			r->base = stats_median(p->v[0][m], p->n[0]);
 			r->new = stats_median(p->v[1][m], p->n[1]);
-			r->ratio = r->base != 0 ? r->new / r->base : (r->new == 0 ? 1.0 : INFINITY);
 			if (stats_mann_whitney(p->v[1][m], p->n[1], p->v[0][m], p->n[0], &r->u)) {
 				cli_error("cannot test %s of %s", metrics[m].column, p->key);
 				goto out;
 			}
-			r->v = judge(&c, &metrics[m], r->ratio, &r->u);
+			int erc = stats_ratio_ci(p->v[0][m], p->n[0], p->v[1][m], p->n[1], 1 - c.alpha, &r->e);
+			if (erc == -EDOM) {
+				/* A zero (or negative) value has no ratio: the
+				 * change of a metric that is 0 on one side is
+				 * no number of repetitions' business. */
+				r->e = (struct stats_effect){ .estimate = r->base != 0 ? r->new / r->base : 1.0,
+							      .lo = 0, .hi = INFINITY };
+			} else if (erc) {
+				cli_error("cannot compare %s of %s", metrics[m].column, p->key);
+				goto out;
+			}
+			r->v = judge(&c, &metrics[m], r);
 			worse += r->v == WORSE;
-			undecided += r->v == UNDECIDED;
+			undecided += r->v == TOO_FEW;
 		}
 	}
 	if (nres == 0) {
@@ -620,8 +701,9 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (undecided)
 		fprintf(stderr,
-			"spreadbench: warning: %d comparisons have too few repetitions for p to reach %g "
-			"(run more --reps)\n", undecided, c.alpha);
+			"spreadbench: warning: %d comparisons have too few repetitions to bound a %.0f %% interval "
+			"(at least %zu a side; run more --reps)\n", undecided, (1 - c.alpha) * 100,
+			stats_min_reps_two(1 - c.alpha));
 	if (c.s[1].invalid_rows)
 		fprintf(stderr, "spreadbench: NEW has %d failed or invalid rows, first: %s\n", c.s[1].invalid_rows,
 			c.s[1].first_invalid);

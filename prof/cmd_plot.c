@@ -146,13 +146,33 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 	return blocks;
 }
 
-/* The label's words after prefix, if they are only those allowed (in
- * order, each optional): "fork-per-job spawn parent 1 GiB" has " spawn"
- * and a " parent " part. */
-static const char *after(const char *label, const char *prefix)
+/* Whether g is strategy's point at workers and jobs with every setting at
+ * its default but those in `but` (key column names, space-separated). */
+static bool default_but(const struct group *g, const char *strategy, int workers, int jobs, const char *but)
 {
-	size_t n = strlen(prefix);
-	return strncmp(label, prefix, n) == 0 ? label + n : NULL;
+	static const struct {
+		const char *column, *value;
+	} defaults[] = { { "schedule", "block" }, { "chunksize", "1" }, { "attach", "worker" }, { "attach", "-" },
+			 { "fire_threads", "1" }, { "pin", "false" }, { "pin", "-" }, { "allocator", "glibc" },
+			 { "dtype", "f32" }, { "parent_rss_bytes", "0" }, { "nice", "0" }, { "nice", "-" },
+			 { "load", "0" }, { "order", "drawn" }, { "start", "fork" } };
+	if (strcmp(g->strategy, strategy) || g->workers != workers || g->jobs != jobs)
+		return false;
+	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+		const char *c = defaults[i].column, *v = group_cell(g, c);
+		size_t n = strlen(c);
+		bool varied = false;
+		for (const char *b = strstr(but, c); b && !varied; b = strstr(b + 1, c))
+			varied = (b == but || b[-1] == ' ') && (b[n] == ' ' || !b[n]);
+		if (varied || !v[0] || strcmp(v, defaults[i].value) == 0)
+			continue;
+		bool other_default = false;
+		for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
+			other_default |= strcmp(defaults[k].column, c) == 0 && strcmp(defaults[k].value, v) == 0;
+		if (!other_default)
+			return false;
+	}
+	return true;
 }
 
 static int by_parent(const void *a, const void *b)
@@ -177,12 +197,8 @@ static int write_latency(const struct groups *gs, const char *path, int at)
 		size_t n = 0;
 		for (size_t i = 0; i < gs->n; i++) {
 			const struct group *g = &gs->g[i];
-			const char *rest = after(g->label, "fork-per-job");
-			if (!rest || g->workers != at || g->jobs != at || isnan(group_median(g, G_PARENT)))
-				continue;
-			if (spawn && !(rest = after(rest, " spawn")))
-				continue;
-			if (rest[0] && !after(rest, " parent "))
+			if (!default_but(g, "fork-per-job", at, at, "start parent_rss_bytes") ||
+			    strcmp(group_cell(g, "start"), spawn ? "spawn" : "fork") || isnan(group_median(g, G_PARENT)))
 				continue;
 			sel[n++] = g;
 		}
@@ -201,8 +217,8 @@ static int write_latency(const struct groups *gs, const char *path, int at)
 	return blocks;
 }
 
-/* S01: the groups of unequal jobs in a folder that also has equal ones,
- * one bar per schedule, at the most jobs measured so. */
+/* S01: pool-copy's unequal jobs sorted by cost, one bar per schedule, at
+ * the most jobs measured so. */
 static int write_makespan(const struct groups *gs, const char *path, int at)
 {
 	FILE *f = fopen(path, "w");
@@ -211,15 +227,15 @@ static int write_makespan(const struct groups *gs, const char *path, int at)
 	static const char *const sched[] = { "block", "snake", "dynamic" };
 	int bars = 0, jobs = 0;
 	for (size_t i = 0; i < gs->n; i++)
-		if (gs->g[i].workers == at && strstr(gs->g[i].label, " mixed jobs") && gs->g[i].jobs > jobs)
+		if (gs->g[i].workers == at && !strcmp(group_cell(&gs->g[i], "order"), "cost") && gs->g[i].jobs > jobs)
 			jobs = gs->g[i].jobs;
 	fprintf(f, "# schedule, compute median, min, max, ideal\n");
 	for (int k = 0; k < 3; k++)
 		for (size_t i = 0; i < gs->n; i++) {
 			const struct group *g = &gs->g[i];
-			char want[64];
-			snprintf(want, sizeof want, "pool-copy%s%s mixed jobs", k ? " " : "", k ? sched[k] : "");
-			if (g->workers != at || g->jobs != jobs || strcmp(g->label, want))
+			if (!default_but(g, "pool-copy", at, jobs, "schedule order") ||
+			    strcmp(group_cell(g, "schedule"), sched[k]) || strcmp(group_cell(g, "order"), "cost") ||
+			    strcmp(group_cell(g, "mix"), "mixed"))
 				continue;
 			double c = group_median(g, G_COMPUTE);
 			fprintf(f, "%s %.6g %.6g %.6g %.6g\n", sched[k], c, group_min(g, G_COMPUTE), group_max(g, G_COMPUTE),

@@ -10,9 +10,11 @@
  * them.  Points measured under conditions made for an experiment (a
  * competing load, a ballast in the runner, unequal jobs beside equal
  * ones) are not candidates.  Each is scored by its median throughput in jobs per second; those whose median peak PSS exceeds
- * --memory-budget are left out, never recommended.  The best and the
- * runner-up are compared with Mann-Whitney U, so a lead within noise is
- * called one.
+ * --memory-budget are left out, never recommended.  The lead of the best
+ * over the runner-up is a ratio of their jobs per second with a 95 %
+ * interval: a lead when the whole interval lies above 1, within noise
+ * when it lies within 5 % either way, and otherwise not yet told apart,
+ * with about how many repetitions would tell.
  *
  * Exit status: 0 with a recommendation, 1 when nothing fits the budget,
  * 2 bad input.
@@ -20,8 +22,10 @@
 #include "cli.h"
 #include "groups.h"
 #include "stats.h"
+#include "verdict.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -184,17 +188,33 @@ int cmd_recommend(int argc, char **argv)
 		printf("; %ld jobs would take about %.1f s", jobs, (double)jobs / jps(best));
 	printf("\n");
 	if (second) {
-		struct stats_u u;
-		stats_mann_whitney(best->v[G_JPS], best->n, second->v[G_JPS], second->n, &u);
+		struct stats_effect e;
+		struct judged lead, same;
 		double dm = (group_median(second, G_PSS) - group_median(best, G_PSS)) * mib;
+		if (stats_ratio_ci(second->v[G_JPS], second->n, best->v[G_JPS], best->n, 0.95, &e))
+			e = (struct stats_effect){ .estimate = jps(best) / jps(second), .lo = 0, .hi = INFINITY };
+		verdict_judge(&e, CLAIM_ABOVE, 1.0, true, &lead);
+		verdict_judge(&e, CLAIM_WITHIN, 1.05, true, &same);
+		char iv[96], why[160];
+		if (e.bounded)
+			snprintf(iv, sizeof iv, "[%.3f, %.3f]", e.lo, e.hi);
+		else
+			snprintf(iv, sizeof iv, "[unbounded: too few repetitions]");
+		if (lead.v == VERDICT_HOLDS)
+			snprintf(why, sizeof why, "a lead beyond noise");
+		else if (same.v == VERDICT_HOLDS)
+			snprintf(why, sizeof why, "within 5 %% of each other: either will do");
+		else if (same.reps_needed > 0)
+			snprintf(why, sizeof why, "not told apart yet: about %ld repetitions each would tell",
+				 same.reps_needed);
+		else
+			snprintf(why, sizeof why, "not told apart");
 		name(second, label, sizeof label);
 		printf("  runner-up:  %s\n", label);
-		printf("              %.2f jobs/s, peak PSS %.0f MiB: %.1f %% slower, %.0f MiB %s (p = %.2g%s)\n",
-		       jps(second), group_median(second, G_PSS) * mib, (jps(best) / jps(second) - 1.0) * 100.0,
-		       dm > 0 ? dm : -dm, dm > 0 ? "more memory" : "less memory", u.p,
-		       u.p < 0.05	   ? ""
-		       : u.p_min >= 0.05 ? ": too few repetitions to tell them apart"
-					 : ": within noise, either will do");
+		printf("              %.2f jobs/s, peak PSS %.0f MiB, %.0f MiB %s\n", jps(second),
+		       group_median(second, G_PSS) * mib, dm > 0 ? dm : -dm, dm > 0 ? "more memory" : "less memory");
+		printf("  lead:       the best does %.3fx the runner-up's jobs per second, 95 %% interval %s: %s\n",
+		       e.estimate, iv, why);
 	}
 	if (serial && serial != best)
 		printf("  serial:     %.2f jobs/s, peak PSS %.0f MiB: the best is %.2fx faster\n", jps(serial),

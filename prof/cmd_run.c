@@ -10,6 +10,7 @@
 #include "csvio.h"
 #include "results.h"
 #include "runner.h"
+#include "stats.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -38,7 +39,12 @@ static void run_usage(FILE *out)
 		"  --chunksize C         jobs handed to a worker at a time (default 1)\n"
 		"  --start fork|spawn    how worker processes start (default fork)\n"
 		"  --attach worker|job   pool-shm: map the shared inputs once per worker or per job\n"
-		"  --reps N              measured repetitions (default 1)\n"
+		"  --reps N|auto         measured repetitions (default 1); auto: at least 6, more until\n"
+		"                        the median wall time is known to --precision\n"
+		"  --precision P         with --reps auto: the 95 %% interval's half-width / median to\n"
+		"                        reach (default 2%%)\n"
+		"  --max-reps N          with --reps auto: at most N repetitions (default 30)\n"
+		"  --time-budget S       with --reps auto: start no repetition after S seconds (or 10m)\n"
 		"  --warmup N            untimed runs first (default 0)\n"
 		"  --csv FILE            append one row per repetition (header and context when new)\n"
 		"  --job-timeout S       kill a worker whose job runs longer than S seconds\n"
@@ -64,6 +70,9 @@ struct run_args {
 	struct runner_options o;
 	const char *strategy_name;
 	int reps, warmup;
+	bool auto_reps;                  /* --reps auto: until the median is precise */
+	double precision, time_budget_s;
+	int max_reps;
 	const char *csv;
 	const char *parent_rss;          /* NULL, "inputs", or a size */
 	uint64_t parent_rss_size;
@@ -105,6 +114,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "nice", required_argument, NULL, 'n' }, { "load", required_argument, NULL, 'L' },
 		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ "order", required_argument, NULL, 'O' },
+		{ "precision", required_argument, NULL, 'Q' }, { "max-reps", required_argument, NULL, 'X' },
+		{ "time-budget", required_argument, NULL, 'B' },
 		{ 0 },
 	};
 	struct strategy_params *p = &a->o.p;
@@ -219,9 +230,26 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->o.load = (int)v;
 			break;
 		case 'r':
+			if (strcmp(optarg, "auto") == 0)
+				a->auto_reps = true;
+			else if (parse_int(optarg, 1, 100000, &v))
+				goto bad;
+			else
+				a->reps = (int)v;
+			break;
+		case 'Q':
+			if (parse_fraction(optarg, &d) || !(d > 0))
+				goto bad;
+			a->precision = d;
+			break;
+		case 'X':
 			if (parse_int(optarg, 1, 100000, &v))
 				goto bad;
-			a->reps = (int)v;
+			a->max_reps = (int)v;
+			break;
+		case 'B':
+			if (parse_duration(optarg, &a->time_budget_s))
+				goto bad;
 			break;
 		case 'W':
 			if (parse_int(optarg, 0, 100000, &v))
@@ -269,6 +297,10 @@ bad:
 	}
 	if (optind < argc) {
 		cli_error("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if ((a->precision > 0 || a->max_reps || a->time_budget_s > 0) && !a->auto_reps) {
+		cli_error("--precision, --max-reps and --time-budget go with --reps auto");
 		return -EINVAL;
 	}
 	return 0;
@@ -523,6 +555,8 @@ int cmd_run(int argc, char **argv)
 	struct runner_reference ref = { 0 };
 	struct csvio_writer *csv = NULL;
 	struct ballast ballast = { 0 };
+	double *walls = NULL;            /* --reps auto: the valid rows' wall times */
+	int nwalls = 0;
 	int status = 2, rc;
 	char err[256] = "";
 
@@ -560,7 +594,23 @@ int cmd_run(int argc, char **argv)
 	if (!a.csv)
 		print_header();
 	status = 0;
+	/* --reps auto: at least as many as bound the median's interval, then
+	 * more until it is as narrow as asked, or the limits. */
+	double t_start = now_s();
+	if (a.auto_reps) {
+		a.reps = a.max_reps ? a.max_reps : 30;
+		if (!(a.precision > 0))
+			a.precision = 0.02;
+		if (!(walls = calloc((size_t)a.reps + 1, sizeof *walls))) {
+			status = 1;
+			goto out;
+		}
+	}
 	for (int i = -a.warmup; i < a.reps; i++) {
+		if (a.auto_reps && i >= 0 && nwalls >= (int)stats_min_reps_one(0.95) &&
+		    (stats_median_within(walls, (size_t)nwalls, 0.95, a.precision) ||
+		     (a.time_budget_s > 0 && now_s() - t_start > a.time_budget_s)))
+			break;
 		struct runner_row row;
 		rc = runner_measure(&a.o, &ref, i < 0 ? -1 : i, &row);
 		if (rc == -EINTR) {
@@ -582,6 +632,8 @@ int cmd_run(int argc, char **argv)
 		}
 		if (i < 0)
 			continue;        /* warm-up: validated, not recorded */
+		if (walls && row.valid)
+			walls[nwalls++] = row.wall_s;
 		if (a.csv) {
 			char buf[runner_ncolumns][512];
 			const char *cells[runner_ncolumns];
@@ -596,7 +648,16 @@ int cmd_run(int argc, char **argv)
 			print_row(&row);
 		}
 	}
+	if (a.auto_reps && status == 0) {
+		struct stats_effect e;
+		stats_median_ci(walls, (size_t)nwalls, 0.95, &e);
+		fprintf(a.csv ? stdout : stderr, "run: %d repetitions; median wall %.4g s, 95 %% interval [%.4g, %.4g] "
+			"(%+.1f %%, %+.1f %%)%s\n", nwalls, e.estimate, e.lo, e.hi, (e.lo / e.estimate - 1) * 100,
+			(e.hi / e.estimate - 1) * 100,
+			stats_median_within(walls, (size_t)nwalls, 0.95, a.precision) ? "" : ": the precision asked was not reached");
+	}
 out:
+	free(walls);
 	ballast_free(&ballast);
 	if (csvio_writer_close(csv))
 		status = status ? status : 1;

@@ -1,14 +1,7 @@
 /*
  * cmd_sweep.c - `spreadbench sweep`: many points, each measured like
- * `spreadbench run`, into one results folder.
- *
- * Points are strategies x core counts x jobs-per-core ratios (jobs =
- * cores x ratio), and optionally start methods, schedules, chunksizes,
- * attach, dtypes, openmp modes, pinning and allocators, each applied to
- * the strategies that honour it; serial is measured once for every batch
- * size, as the speedup's denominator.  The findings preset adds, to the
- * full grid, the experiments of the documented findings that the grid
- * does not cover (findings_points).
+ * `spreadbench run`, into one results folder.  Which points is the plan's
+ * business (sweep_plan.c); this file measures them.
  *
  * Most points are measured in this process, as `run` measures them.  A
  * point that needs the process itself changed (jemalloc preloaded, the
@@ -16,23 +9,34 @@
  * (workers forked with OpenMP inside their fires) is measured by a child
  * `spreadbench run`, its row copied into the folder's CSV.
  *
- * Repetitions are interleaved: every round runs each point once, in a
- * freshly shuffled order, so drift of the machine (heat, other load)
- * spreads over all strategies instead of favouring one.  Each point gets
- * its untimed warm-up runs before its first measured one.
+ * Repetitions are interleaved: every round runs each point that still
+ * needs a repetition once, in a freshly shuffled order, so drift of the
+ * machine (heat, other load) spreads over all strategies instead of
+ * favouring one.  Each point gets its untimed warm-up runs before its
+ * first measured one.  A point needs another repetition while it has fewer
+ * than --reps, and, with --precision P, while the 95 % interval of its
+ * median wall time is wider than P of the median on either side and it
+ * has fewer than --max-reps; --time-budget ends the rounds early.  Adding
+ * repetitions only where the noise is leaves the quiet points with fewer,
+ * measured earlier: the report gives every point's count and interval.
  *
  * The folder holds results.csv (rows as `run` writes them, with the
- * machine's context as '#' lines), context.json and topology.xml (hwloc;
- * lstopo draws it), and at the end the plots (`spreadbench plot`) and
- * report.md (`spreadbench report`).  --resume DIR counts the rows each
- * point already has and measures only the missing repetitions.  Default
- * core counts come from hwloc.
+ * machine's context as '#' lines), context.json (the same context, the
+ * random-read latency of a 1 GiB buffer, and the calibration probe again
+ * at the end) and topology.xml (hwloc; lstopo draws it), and at the end
+ * the plots (`spreadbench plot`) and report.md (`spreadbench report`).
+ * --resume DIR counts the rows each point already has and measures only
+ * what is missing.  Default core counts come from hwloc.
  */
 #include "cli.h"
 #include "context.h"
 #include "csvio.h"
+#include "finding.h"
+#include "noise.h"
 #include "results.h"
 #include "runner.h"
+#include "stats.h"
+#include "sweep.h"
 #include "topo.h"
 
 #include <errno.h>
@@ -52,55 +56,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXLIST 32
-
-struct list {
-	int n;
-	long v[MAXLIST];
-};
-
-/* The CSV columns that tell points apart. */
-static const char *const key_columns[] = { "strategy", "start",        "workers", "jobs",      "schedule",
-					   "chunksize", "attach",       "scenario", "seed",      "mix",
-					   "dtype",    "mode",         "fire_threads", "pin",   "allocator",
-					   "parent_rss_bytes", "nice", "load" };
-#define NKEY (int)(sizeof key_columns / sizeof key_columns[0])
-
-struct sweep_point {
-	struct runner_options o;
-	char key[NKEY][64];              /* its cells in key_columns */
-	int done;                        /* repetitions already in the file */
-	bool warmed;
-	bool child;                      /* measured by a child `spreadbench run` */
-	struct runner_reference *ref;
-};
-
+/* Serial references, one per batch; each apart, since points keep
+ * pointers to them. */
 struct refcache {
 	struct strategy_params p;
 	struct runner_reference ref;
 };
+static struct refcache **refs;
+static int nrefs;
 
-struct sweep {
-	const char *preset, *scenario, *out, *resume;
-	const char *strategies[MAXLIST];
-	int nstrategies;
-	struct list cores, ratios, chunks;
-	int starts[2], nstarts, schedules[3], nschedules, attaches[2], nattaches, dtypes[2], ndtypes;
-	int modes[2], nmodes, pins[2], npins, allocators[2], nallocators;
-	const char *experiments;         /* findings: the ids to measure (NULL: all) */
-	int ncores;
-	int reps, warmup;
-	double job_timeout_s;            /* process strategies; < 0: from the serial reference */
-	uint64_t seed;
-	enum kernel_job_mix mix;
-	bool mix_set, progress, dry_run;
-	struct sweep_point *pts;
-	int npts;
-	struct refcache **refs;          /* each apart: points keep pointers to them */
-	int nrefs;
-};
+static bool flag(const struct strategy *st, unsigned f)
+{
+	return (st->flags & f) != 0;
+}
 
-static int parse_list(const char *s, struct list *l, long lo, long hi)
+static int parse_list(const char *s, struct sweep_list *l, long lo, long hi)
 {
 	l->n = 0;
 	char *copy = strdup(s), *save = NULL;
@@ -108,7 +78,7 @@ static int parse_list(const char *s, struct list *l, long lo, long hi)
 		return -ENOMEM;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		long v;
-		if (l->n == MAXLIST || parse_int(tok, lo, hi, &v)) {
+		if (l->n == SWEEP_MAXLIST || parse_int(tok, lo, hi, &v)) {
 			free(copy);
 			return -EINVAL;
 		}
@@ -124,337 +94,44 @@ static int parse_names(char *s, const char **names, int *n)
 	*n = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (*n == MAXLIST)
+		if (*n == SWEEP_MAXLIST)
 			return -EINVAL;
 		names[(*n)++] = tok;
 	}
 	return *n ? 0 : -EINVAL;
 }
 
-static void preset(struct sweep *s, int cores)
+/* Core counts 1, 2, 4, ... up to the machine's cores, one less (S03:
+ * one core left to the parent) and, when the preset says, one more. */
+static void preset_cores(struct sweep *s, int cores)
 {
-	/* Core counts 1, 2, 4, ... up to the machine's cores. */
 	s->cores.n = 0;
-	for (long c = 1; c < cores && s->cores.n < MAXLIST - 2; c *= 2)
+	for (long c = 1; c < cores && s->cores.n < SWEEP_MAXLIST - 2; c *= 2)
 		s->cores.v[s->cores.n++] = c;
 	if (cores > 2 && s->cores.v[s->cores.n - 1] != cores - 1)
-		s->cores.v[s->cores.n++] = cores - 1; /* S03: one core left to the parent */
+		s->cores.v[s->cores.n++] = cores - 1;
 	s->cores.v[s->cores.n++] = cores;
-	if (strcmp(s->preset, "full") == 0 || strcmp(s->preset, "findings") == 0) {
-		s->scenario = s->scenario ? s->scenario : "prof";
-		s->cores.v[s->cores.n++] = cores + 1; /* one over: what oversubscription costs */
-		s->ratios = (struct list){ 2, { 1, 2 } };
-		if (!s->mix_set)
-			s->mix = KERNEL_JOBS_IDENTICAL;
-		s->reps = s->reps ? s->reps : 5;
-	} else {
-		s->scenario = s->scenario ? s->scenario : "demo";
-		s->ratios = (struct list){ 1, { 2 } };
-		s->reps = s->reps ? s->reps : 3;
-	}
+	if (s->preset->one_over)
+		s->cores.v[s->cores.n++] = cores + 1;
 }
 
-static bool flag(const struct strategy *st, unsigned f)
+static int point_add_wall(struct sweep_point *pt, double wall)
 {
-	return (st->flags & f) != 0;
-}
-
-/* A point's identity: its cells in the key columns of the CSV. */
-static void point_key(struct sweep_point *pt)
-{
-	struct runner_row row = { .strategy = pt->o.strategy->name, .p = pt->o.p, .status = "ok",
-				  .parent_rss_bytes = pt->o.parent_rss_bytes, .load = pt->o.load };
-	static char buf[256][512];
-	const char *cells[256];
-	if (runner_ncolumns > 256)
-		return;
-	runner_row_cells(&row, buf, cells);
-	for (int k = 0; k < NKEY; k++)
-		for (int c = 0; c < runner_ncolumns; c++)
-			if (strcmp(runner_columns[c], key_columns[k]) == 0)
-				snprintf(pt->key[k], sizeof pt->key[k], "%s", cells[c]);
-}
-
-/* A point is measured by a child `spreadbench run` when the measuring
- * process itself must differ: another allocator, or a ballast of memory. */
-static int add_point(struct sweep *s, const struct strategy *st, struct strategy_params p, uint64_t parent_rss,
-		     int load)
-{
-	struct sweep_point *n = realloc(s->pts, (size_t)(s->npts + 1) * sizeof *n);
-	if (!n)
-		return -ENOMEM;
-	s->pts = n;
-	struct sweep_point *pt = &s->pts[s->npts++];
-	memset(pt, 0, sizeof *pt);
-	pt->o = (struct runner_options){ .strategy = st, .p = p, .sample_interval_s = 0.02, .parent_rss_bytes = parent_rss,
-					 .load = load };
-	/* So is a point whose forked workers run OpenMP inside their fires:
-	 * GNU OpenMP's thread pool does not survive fork(), and a worker
-	 * forked from this process after an openmp point ran here would
-	 * wait for pool threads that were never copied. */
-	bool omp_in_fork = flag(st, STRATEGY_FIRE_THREADS) && p.start == STRATEGY_START_FORK &&
-			   (p.fire_threads < 0 || p.fire_threads > 1);
-	pt->child = p.allocator != STRATEGY_ALLOC_GLIBC || parent_rss > 0 || omp_in_fork;
-	point_key(pt);
-	for (int i = 0; i < s->npts - 1; i++)
-		if (memcmp(s->pts[i].key, pt->key, sizeof pt->key) == 0) {
-			s->npts--; /* the same point twice: an experiment reuses the grid's */
-			break;
-		}
-	return 0;
-}
-
-static const struct strategy *built(const char *name)
-{
-	const struct strategy_entry *e = strategy_find(name);
-	if (!e)
-		cli_error("unknown strategy '%s' (see 'spreadbench list')", name);
-	else if (!e->strategy)
-		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
-	return e ? e->strategy : NULL;
-}
-
-/* Every combination of the optional axes a strategy honours. */
-static int grid_points(struct sweep *s, const struct strategy *st, struct strategy_params p)
-{
-	struct {
-		int n;
-		const int *v;
-		int *field;
-	} ax[] = {
-		{ flag(st, STRATEGY_PROCESSES) ? s->nstarts : 1, s->starts, (int *)&p.start },
-		{ flag(st, STRATEGY_SCHEDULES) ? s->nschedules : 1, s->schedules, (int *)&p.schedule },
-		{ flag(st, STRATEGY_ATTACHES) ? s->nattaches : 1, s->attaches, (int *)&p.attach },
-		{ flag(st, STRATEGY_MODES) ? s->nmodes : 1, s->modes, (int *)&p.mode },
-		{ flag(st, STRATEGY_THREADS) ? s->npins : 1, s->pins, NULL },
-		{ s->nallocators, s->allocators, (int *)&p.allocator },
-		{ s->ndtypes, s->dtypes, (int *)&p.dtype },
-	};
-	int nax = (int)(sizeof ax / sizeof ax[0]), nch = flag(st, STRATEGY_SCHEDULES) ? s->chunks.n : 1;
-	long total = nch;
-	for (int a = 0; a < nax; a++)
-		total *= ax[a].n;
-	for (long k = 0; k < total; k++) {
-		long rest = k;
-		for (int a = 0; a < nax; a++) {
-			int i = (int)(rest % ax[a].n);
-			rest /= ax[a].n;
-			if (ax[a].field)
-				*ax[a].field = ax[a].v[i];
-			else
-				p.pin = ax[a].v[i] != 0;
-		}
-		p.chunksize = flag(st, STRATEGY_SCHEDULES) ? (int)s->chunks.v[rest] : 1;
-		if (add_point(s, st, p, 0, 0))
+	if (pt->nwalls == pt->capwalls) {
+		int cap = pt->capwalls ? 2 * pt->capwalls : 16;
+		double *w = realloc(pt->walls, (size_t)cap * sizeof *w);
+		if (!w)
 			return -ENOMEM;
+		pt->walls = w;
+		pt->capwalls = cap;
 	}
+	pt->walls[pt->nwalls++] = wall;
 	return 0;
 }
 
-/* The items of a comma list: the length of the one at s in *len, and
- * where the next begins. */
-static const char *list_next(const char *s, size_t *len)
-{
-	*len = strcspn(s, ",");
-	return s + *len + (s[*len] == ',');
-}
-
-/* Whether list holds the item of len characters at item (any case). */
-static bool in_list(const char *list, const char *item, size_t len)
-{
-	size_t n;
-	for (const char *e = list, *next; *e; e = next) {
-		next = list_next(e, &n);
-		if (n == len && strncasecmp(e, item, len) == 0)
-			return true;
-	}
-	return false;
-}
-
-static bool wants(const struct sweep *s, const char *ids)
-{
-	if (!s->experiments)
-		return true;
-	size_t len;
-	for (const char *id = ids, *next; *id; id = next) {
-		next = list_next(id, &len);
-		if (in_list(s->experiments, id, len))
-			return true;
-	}
-	return false;
-}
-
-/* The findings the strategy x cores x ratios grid answers. */
-#define GRID_FINDINGS "F02,F03,F05,F06,F08,F10,F11,S03,S05,T01,B02,X01"
-/* Those with points of their own (findings_points). */
-#define OWN_FINDINGS "F01,F04,F07,F12,F13,S01,S02,T02,T03,B01,B03,B04"
-
-/*
- * The experiments of the documented findings the grid leaves out, at w
- * workers (the machine's cores).  Each compares one setting against the
- * grid's default point or against its siblings here; report's judges
- * read them back by label.
- */
-static int findings_points(struct sweep *s, struct strategy_params base)
-{
-	int w = s->ncores, rc = 0;
-	const struct strategy *pc = built("pool-copy"), *shm = built("pool-shm"), *fpj = built("fork-per-job");
-	const struct strategy *th = built("pthreads");
-	if (!pc || !shm || !fpj || !th)
-		return -EINVAL;
-	struct strategy_params p;
-#define AT(workers_, jobs_) (p = base, p.workers = (workers_), p.jobs = (jobs_))
-#define ADD(st, params, rss, load) \
-	if (!rc) \
-		rc = add_point(s, st, params, rss, load);
-	if (wants(s, "F01")) { /* the same strategies with float64 inputs */
-		AT(w, 2 * w);
-		p.dtype = KERNEL_F64;
-		ADD(pc, p, 0, 0);
-		ADD(shm, p, 0, 0);
-	}
-	if (wants(s, "F04")) { /* start method x chunksize 1 vs jobs/workers */
-		for (int st = 0; st < 2; st++)
-			for (int c = 0; c < 2; c++) {
-				AT(w, 4 * w);
-				p.start = st ? STRATEGY_START_SPAWN : STRATEGY_START_FORK;
-				p.chunksize = c ? 4 : 1;
-				ADD(pc, p, 0, 0);
-			}
-	}
-	if (wants(s, "F07")) { /* attach per job; the grid has per worker */
-		AT(w, 2 * w);
-		p.attach = STRATEGY_ATTACH_JOB;
-		ADD(shm, p, 0, 0);
-	}
-	const struct strategy_entry *mpi = strategy_find("mpi-shm");
-	if (wants(s, "F12") && mpi && mpi->strategy) { /* static (the grid) vs dynamic distribution */
-		AT(w, 2 * w);
-		p.schedule = STRATEGY_SCHEDULE_DYNAMIC;
-		ADD(mpi->strategy, p, 0, 0);
-	}
-	if (wants(s, "F13")) { /* nice 0 vs 10 with as many spinning processes as cores */
-		for (int n = 0; n < 2; n++) {
-			AT(w, 2 * w);
-			p.nice = n ? 10 : 0;
-			ADD(pc, p, 0, w);
-		}
-	}
-	if (wants(s, "S01")) { /* unequal jobs dealt three ways */
-		for (int k = 0; k < 3; k++) {
-			AT(w, 4 * w);
-			p.mix = KERNEL_JOBS_MIXED;
-			p.schedule = (enum strategy_schedule)k;
-			ADD(pc, p, 0, 0);
-		}
-	}
-	if (wants(s, "S02")) { /* one job past a multiple of the workers; the grid has 2w */
-		AT(w, 2 * w + 1);
-		ADD(pc, p, 0, 0);
-	}
-	if (wants(s, "T02")) { /* every worker's fire on OpenMP's default team */
-		AT(w, 2 * w);
-		p.fire_threads = -1;
-		ADD(pc, p, 0, 0);
-	}
-	if (wants(s, "T03") || wants(s, "F04")) { /* identical jobs: block (F04's fork point) vs dynamic */
-		AT(w, 4 * w);
-		p.schedule = STRATEGY_SCHEDULE_DYNAMIC;
-		ADD(pc, p, 0, 0);
-	}
-	if (wants(s, "B01")) { /* worker start latency vs the runner's resident memory */
-		static const uint64_t sizes[] = { 0, 256ull << 20, 1ull << 30, 4ull << 30 };
-		long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-		uint64_t cap = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz / 4 : 1ull << 30;
-		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
-			for (int st = 0; st < 2; st++) {
-				if (sizes[k] > cap)
-					continue; /* a quarter of the memory at most */
-				AT(w, w);
-				p.start = st ? STRATEGY_START_SPAWN : STRATEGY_START_FORK;
-				ADD(fpj, p, sizes[k], 0);
-				/* rss 0 is a plain in-process point when nothing else differs */
-			}
-	}
-	if (wants(s, "B03")) { /* threads bound to cores; the grid has them free */
-		AT(w, 2 * w);
-		p.pin = true;
-		ADD(th, p, 0, 0);
-	}
-	if (wants(s, "B04")) { /* the threads' job state from jemalloc */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-		fprintf(stderr, "sweep: B04 left out: jemalloc cannot be preloaded into a sanitized build\n");
-#else
-		AT(w, 2 * w);
-		p.allocator = STRATEGY_ALLOC_JEMALLOC;
-		ADD(th, p, 0, 0);
-#endif
-	}
-	if (wants(s, "X01")) { /* openmp inside each fire, at every grid point */
-		const struct strategy_entry *omp = strategy_find("openmp");
-		for (int c = 0; omp && omp->strategy && c < s->cores.n; c++)
-			for (int r = 0; r < s->ratios.n; r++) {
-				AT((int)s->cores.v[c], (int)(s->cores.v[c] * s->ratios.v[r]));
-				p.mode = STRATEGY_MODE_SINGLE;
-				ADD(omp->strategy, p, 0, 0);
-			}
-	}
-#undef ADD
-#undef AT
-	return rc;
-}
-
-static int build_points(struct sweep *s)
-{
-	struct strategy_params base = { .scenario = s->scenario, .seed = s->seed, .mix = s->mix, .chunksize = 1,
-					.fault_job = -1, .worker_path = worker_program_path() };
-	bool findings = strcmp(s->preset, "findings") == 0;
-	bool grid = !findings || wants(s, GRID_FINDINGS);
-	/* Serial, once per batch size. */
-	long sizes[MAXLIST * MAXLIST];
-	int nsizes = 0;
-	for (int c = 0; c < s->cores.n; c++)
-		for (int r = 0; r < s->ratios.n; r++) {
-			long j = s->cores.v[c] * s->ratios.v[r];
-			bool seen = false;
-			for (int k = 0; k < nsizes; k++)
-				seen |= sizes[k] == j;
-			if (!seen)
-				sizes[nsizes++] = j;
-		}
-	for (int i = 0; grid && i < s->nstrategies; i++) {
-		const struct strategy *st = built(s->strategies[i]);
-		if (!st)
-			return -EINVAL;
-		bool parallel = flag(st, STRATEGY_PROCESSES | STRATEGY_THREADS | STRATEGY_MPI);
-		if (!parallel) {
-			for (int k = 0; k < nsizes; k++) {
-				struct strategy_params p = base;
-				p.workers = 1;
-				p.jobs = (int)sizes[k];
-				for (int d = 0; d < s->ndtypes; d++) {
-					p.dtype = (enum kernel_dtype)s->dtypes[d];
-					if (add_point(s, st, p, 0, 0))
-						return -ENOMEM;
-				}
-			}
-			continue;
-		}
-		for (int c = 0; c < s->cores.n; c++)
-			for (int r = 0; r < s->ratios.n; r++) {
-				struct strategy_params p = base;
-				p.workers = (int)s->cores.v[c];
-				p.jobs = (int)(s->cores.v[c] * s->ratios.v[r]);
-				if (grid_points(s, st, p))
-					return -ENOMEM;
-			}
-	}
-	return findings ? findings_points(s, base) : 0;
-}
-
-/* Repetitions already in an existing results file.  A key column the
- * file lacks (it was written before that column existed) matches the
- * default the point would have had then: it is not compared. */
+/* Repetitions already in an existing results file, and their wall times.
+ * A key column the file lacks (it was written before that column existed)
+ * matches the default the point would have had then: it is not compared. */
 static int count_done(struct sweep *s, const char *path)
 {
 	if (access(path, F_OK) != 0)
@@ -466,35 +143,41 @@ static int count_done(struct sweep *s, const char *path)
 		cli_error("%s", err);
 		return rc;
 	}
-	int col[NKEY];
-	for (int k = 0; k < NKEY; k++)
-		if ((col[k] = csvio_column(&t, key_columns[k])) < 0 && k < 11) {
-			cli_error("'%s' has no column '%s'", path, key_columns[k]);
+	int col[POINT_NKEY], wall = csvio_column(&t, "wall_s");
+	for (int k = 0; k < POINT_NKEY; k++)
+		if ((col[k] = csvio_column(&t, point_key_columns[k])) < 0 && k < 11) {
+			cli_error("'%s' has no column '%s'", path, point_key_columns[k]);
 			csvio_table_release(&t);
 			return -EINVAL;
 		}
-	for (size_t r = 0; r < t.nrows; r++)
-		for (int i = 0; i < s->npts; i++) {
+	for (size_t r = 0; r < t.nrows && !rc; r++)
+		for (int i = 0; i < s->npts && !rc; i++) {
 			bool same = true;
-			for (int k = 0; k < NKEY && same; k++)
-				same = col[k] < 0 || strcmp(s->pts[i].key[k], csvio_cell(&t, r, col[k])) == 0;
-			s->pts[i].done += same;
+			for (int k = 0; k < POINT_NKEY && same; k++)
+				same = col[k] < 0 || strcmp(s->pts[i].key.cell[k], csvio_cell(&t, r, col[k])) == 0;
+			if (!same)
+				continue;
+			double w;
+			s->pts[i].done++;
+			if (wall >= 0 && csvio_parse_double(csvio_cell(&t, r, wall), &w) == 0)
+				rc = point_add_wall(&s->pts[i], w);
 		}
 	csvio_table_release(&t);
-	return 0;
+	return rc;
 }
 
-static struct runner_reference *reference_for(struct sweep *s, const struct strategy_params *p, int *rc)
+static struct runner_reference *reference_for(const struct strategy_params *p, int *rc)
 {
-	for (int i = 0; i < s->nrefs; i++)
-		if (s->refs[i]->p.jobs == p->jobs && s->refs[i]->p.mix == p->mix && s->refs[i]->p.dtype == p->dtype)
-			return &s->refs[i]->ref;
-	struct refcache **n = realloc(s->refs, (size_t)(s->nrefs + 1) * sizeof *n);
+	for (int i = 0; i < nrefs; i++)
+		if (refs[i]->p.jobs == p->jobs && refs[i]->p.mix == p->mix && refs[i]->p.order == p->order &&
+		    refs[i]->p.dtype == p->dtype)
+			return &refs[i]->ref;
+	struct refcache **n = realloc(refs, (size_t)(nrefs + 1) * sizeof *n);
 	if (!n) {
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	s->refs = n;
+	refs = n;
 	struct refcache *c = calloc(1, sizeof *c);
 	if (!c) {
 		*rc = -ENOMEM;
@@ -509,8 +192,19 @@ static struct runner_reference *reference_for(struct sweep *s, const struct stra
 		free(c);
 		return NULL;
 	}
-	s->refs[s->nrefs++] = c;
+	refs[nrefs++] = c;
 	return &c->ref;
+}
+
+static void release_refs(void)
+{
+	for (int i = 0; i < nrefs; i++) {
+		runner_reference_release(&refs[i]->ref);
+		free(refs[i]);
+	}
+	free(refs);
+	refs = NULL;
+	nrefs = 0;
 }
 
 static void fmt_eta(double s, char *buf, size_t len)
@@ -521,16 +215,6 @@ static void fmt_eta(double s, char *buf, size_t len)
 		snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 	else
 		snprintf(buf, len, "%ds", (int)s);
-}
-
-static uint64_t rng_state;
-static uint64_t rng_next(void)
-{
-	rng_state += 0x9e3779b97f4a7c15ull;
-	uint64_t z = rng_state;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 /*
@@ -554,6 +238,7 @@ static int measure_child(const struct sweep_point *pt, int warmup, int rep, cons
 #define NUM(fmt, v) (snprintf(a[k], sizeof a[k], fmt, v), argv[n++] = a[k++])
 	ARG("spreadbench"), ARG("run"), ARG("--strategy"), ARG(st->name), ARG("--scenario"), ARG(p->scenario);
 	ARG("--seed"), NUM("%" PRIu64, p->seed), ARG("--mix"), ARG(kernel_job_mix_name(p->mix));
+	ARG("--order"), ARG(strategy_order_name(p->order));
 	ARG("--dtype"), ARG(p->dtype == KERNEL_F64 ? "f64" : "f32");
 	ARG("--workers"), NUM("%d", p->workers), ARG("--jobs"), NUM("%d", p->jobs);
 	if (flag(st, STRATEGY_SCHEDULES))
@@ -645,7 +330,8 @@ static void sweep_usage(FILE *out)
 		"  --preset NAME         quick: demo scenario, cores 1, 2, 4 ... up to the machine's, 2 jobs\n"
 		"                        per core, 3 repetitions; full: prof, the same core counts plus\n"
 		"                        one over, 1 and 2 jobs per core, 5 repetitions; findings: full\n"
-		"                        plus the experiments of every documented finding (default quick)\n"
+		"                        plus the experiments of every documented finding, at least 6\n"
+		"                        repetitions and up to 12 until --precision 2%% (default quick)\n"
 		"  --experiments IDS     findings: only these finding ids, e.g. F04,B01 (default all)\n"
 		"  --strategies LIST     comma-separated (default: every built strategy)\n"
 		"  --cores LIST          worker counts, e.g. 1,2,4 (default from hwloc's cores)\n"
@@ -659,7 +345,12 @@ static void sweep_usage(FILE *out)
 		"  --pins LIST           off,on (thread strategies; default off)\n"
 		"  --allocators LIST     glibc,jemalloc (default glibc)\n"
 		"  --scenario NAME, --seed N, --mix identical|mixed\n"
-		"  --reps N, --warmup N  measured repetitions per point (interleaved), warm-up runs (default 1)\n"
+		"  --reps N, --warmup N  repetitions per point, at least (interleaved), and warm-up runs\n"
+		"                        before a point's first (default 1)\n"
+		"  --precision P         add rounds until each point's median wall time is known to P\n"
+		"                        (95 %% interval half-width / median; e.g. 2%% or 0.02; 0: off)\n"
+		"  --max-reps N          stop adding at N repetitions a point (default 20)\n"
+		"  --time-budget S       start no round after S seconds (also 90m, 2h)\n"
 		"  --job-timeout S       process strategies: kill a job running longer than S seconds\n"
 		"                        (default 60 + 10 x the serial time of the batch; 0 for none)\n"
 		"  --out DIR             results folder (default results/sweep-DATE-TIME)\n"
@@ -671,7 +362,7 @@ static void sweep_usage(FILE *out)
 /* One of the lists of names: attaches, dtypes, modes, pins, allocators. */
 static int parse_axis(int ch, const char *arg, char *copy, struct sweep *s)
 {
-	const char *tmp[MAXLIST];
+	const char *tmp[SWEEP_MAXLIST];
 	int n, *v, *count;
 	snprintf(copy, 1024, "%s", arg);
 	if (parse_names(copy, tmp, &n) || n > 2)
@@ -713,21 +404,23 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		{ "attaches", required_argument, NULL, 'a' },   { "dtypes", required_argument, NULL, 'D' },
 		{ "modes", required_argument, NULL, 'M' },      { "pins", required_argument, NULL, 'p' },
 		{ "allocators", required_argument, NULL, 'A' }, { "experiments", required_argument, NULL, 'x' },
-		{ "job-timeout", required_argument, NULL, 'T' },
+		{ "job-timeout", required_argument, NULL, 'T' }, { "precision", required_argument, NULL, 'Q' },
+		{ "max-reps", required_argument, NULL, 'X' },   { "time-budget", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },             { 0 },
 	};
 	static char names[8][1024];
-	const char *tmp[MAXLIST];
-	struct list cores = { 0 }, ratios = { 0 };
+	const char *tmp[SWEEP_MAXLIST];
+	struct sweep_list cores = { 0 }, ratios = { 0 };
 	long v;
 	int ch, li = 0, n;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		switch (ch) {
 		case 'P':
-			if (strcmp(optarg, "quick") && strcmp(optarg, "full") && strcmp(optarg, "findings"))
-				goto bad;
-			s->preset = optarg;
+			if (!(s->preset = sweep_preset_find(optarg))) {
+				cli_error("unknown preset '%s' (%s)", optarg, sweep_preset_names());
+				return -EINVAL;
+			}
 			break;
 		case 'S':
 			snprintf(names[0], sizeof names[0], "%s", optarg);
@@ -777,6 +470,20 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 			break;
 		case 'T':
 			if (parse_double(optarg, &s->job_timeout_s) || !(s->job_timeout_s >= 0))
+				goto bad;
+			break;
+		case 'Q':
+			if (parse_fraction(optarg, &s->precision))
+				goto bad;
+			s->precision_set = true;
+			break;
+		case 'X':
+			if (parse_int(optarg, 1, 1000, &v))
+				goto bad;
+			s->max_reps = (int)v;
+			break;
+		case 'B':
+			if (parse_duration(optarg, &s->time_budget_s))
 				goto bad;
 			break;
 		case 's':
@@ -837,13 +544,24 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 	if (ncores < 1)
 		ncores = cli_usable_cpus();
 	s->ncores = ncores;
-	preset(s, ncores);
+	const struct sweep_preset *pr = s->preset;
+	preset_cores(s, ncores);
+	s->scenario = s->scenario ? s->scenario : pr->scenario;
+	s->mix = s->mix_set ? s->mix : pr->mix;
+	s->ratios = pr->ratios;
+	s->reps = s->reps ? s->reps : pr->reps;
+	if (!s->precision_set)
+		s->precision = pr->precision;
+	if (!s->max_reps)
+		s->max_reps = pr->max_reps ? pr->max_reps : 20;
+	if (s->max_reps < s->reps)
+		s->max_reps = s->reps;
 	if (cores.n)
 		s->cores = cores;
 	if (ratios.n)
 		s->ratios = ratios;
 	if (!s->chunks.n)
-		s->chunks = (struct list){ 1, { 1 } };
+		s->chunks = (struct sweep_list){ 1, { 1 } };
 	if (!s->nstarts)
 		s->nstarts = 1;
 	if (!s->nschedules)
@@ -853,23 +571,12 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 	s->nmodes += !s->nmodes;
 	s->npins += !s->npins;
 	s->nallocators += !s->nallocators;
-	if (s->experiments && strcmp(s->preset, "findings")) {
+	if (s->experiments && !pr->findings) {
 		cli_error("--experiments belongs to --preset findings");
 		return -EINVAL;
 	}
-	if (s->experiments && !s->experiments[0]) {
-		cli_error("--experiments: an empty list");
+	if (s->experiments && sweep_check_experiments(s->experiments))
 		return -EINVAL;
-	}
-	size_t len;
-	for (const char *e = s->experiments, *next; e && *e; e = next) {
-		next = list_next(e, &len);
-		if (!in_list(GRID_FINDINGS "," OWN_FINDINGS, e, len)) {
-			cli_error("--experiments: '%.*s' is not a finding with an experiment (%s,%s)", (int)len, e,
-				  GRID_FINDINGS, OWN_FINDINGS);
-			return -EINVAL;
-		}
-	}
 	if (!s->nstrategies)
 		for (int i = 0; i < strategy_registry_count; i++)
 			if (strategy_registry[i].strategy)
@@ -912,11 +619,19 @@ static int make_folder(struct sweep *s, char *dir, size_t len)
 	return 0;
 }
 
+/* context.json (the machine, and how long a random read in 1 GiB takes,
+ * in 4 KiB pages and with huge pages asked for) and topology.xml. */
 static int write_sidecars(const char *dir)
 {
 	char path[4200];
 	json_t *ctx = NULL;
 	int rc = context_collect(&ctx);
+	for (int huge = 0; huge < 2 && !rc; huge++) {
+		double ns = NAN;
+		noise_probe_latency(1ull << 30, huge, 2000000, &ns);
+		if (!isnan(ns))
+			json_object_set_new(ctx, huge ? "latency_1gib_huge_ns" : "latency_1gib_ns", json_real(ns));
+	}
 	snprintf(path, sizeof path, "%s/context.json", dir);
 	if (!rc && json_dump_file(ctx, path, JSON_INDENT(2)))
 		rc = -EIO;
@@ -931,25 +646,116 @@ static int write_sidecars(const char *dir)
 	return rc;
 }
 
+/* The calibration probe again at the end, and the adaptive rule's
+ * outcome, into context.json. */
+static void write_end_context(const char *dir, const struct sweep *s, int precise, bool budget_hit)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/context.json", dir);
+	json_t *ctx = json_load_file(path, 0, NULL);
+	if (!ctx)
+		return;
+	double cpu = noise_probe_cpu(), lat = NAN;
+	noise_probe_latency(CONTEXT_PROBE_BYTES, true, CONTEXT_PROBE_HOPS, &lat);
+	json_object_set_new(ctx, "probe_end_cpu_s", json_real(cpu));
+	if (!isnan(lat))
+		json_object_set_new(ctx, "probe_end_latency_ns", json_real(lat));
+	if (s->precision > 0) {
+		json_object_set_new(ctx, "precision_goal", json_real(s->precision));
+		json_object_set_new(ctx, "points_at_precision", json_integer(precise));
+		json_object_set_new(ctx, "points", json_integer(s->npts));
+		json_object_set_new(ctx, "max_reps", json_integer(s->max_reps));
+		json_object_set_new(ctx, "time_budget_hit", json_boolean(budget_hit));
+	}
+	if (json_dump_file(ctx, path, JSON_INDENT(2)))
+		cli_error("cannot update '%s'", path);
+	json_decref(ctx);
+}
+
+static uint64_t rng_state;
+static uint64_t rng_next(void)
+{
+	rng_state += 0x9e3779b97f4a7c15ull;
+	uint64_t z = rng_state;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Whether a point's median wall time is known to the precision asked. */
+static bool precise(const struct sweep *s, const struct sweep_point *pt)
+{
+	return stats_median_within(pt->walls, (size_t)pt->nwalls, 0.95, s->precision);
+}
+
+static bool needs_more(const struct sweep *s, const struct sweep_point *pt)
+{
+	if (pt->done < s->reps)
+		return true;
+	return s->precision > 0 && pt->done < s->max_reps && !precise(s, pt);
+}
+
+/* One measured repetition of a point (its warm-up first, if due). */
+static int measure_point(struct sweep *s, struct sweep_point *pt, const char *dir, struct csvio_writer *csv,
+			 struct runner_row *row)
+{
+	int rc = 0;
+	if (pt->child) {
+		/* No serial time here: the child computes its own. */
+		if (flag(pt->o.strategy, STRATEGY_PROCESSES))
+			pt->o.p.job_timeout_s = s->job_timeout_s >= 0 ? s->job_timeout_s : 600;
+		rc = measure_child(pt, pt->warmed ? 0 : s->warmup, pt->done, dir, csv, row);
+		pt->warmed = true;
+		return rc;
+	}
+	if (!pt->ref && !(pt->ref = reference_for(&pt->o.p, &rc)))
+		return rc ? rc : -ENOMEM;
+	/* A hung worker must not hang the sweep: generous against the
+	 * slowest experiment (nice 10 beside a load takes ~10x), tight
+	 * against forever. */
+	if (flag(pt->o.strategy, STRATEGY_PROCESSES))
+		pt->o.p.job_timeout_s = s->job_timeout_s >= 0 ? s->job_timeout_s : 60 + 10 * pt->ref->seconds;
+	for (int w = 0; !pt->warmed && w < s->warmup && rc == 0; w++)
+		rc = runner_measure(&pt->o, pt->ref, -1, row);
+	pt->warmed = true;
+	if (rc == 0)
+		rc = runner_measure(&pt->o, pt->ref, pt->done, row);
+	if (rc == 0) {
+		char (*buf)[512] = calloc((size_t)runner_ncolumns, sizeof *buf);
+		const char **cells = calloc((size_t)runner_ncolumns, sizeof *cells);
+		if (!buf || !cells)
+			rc = -ENOMEM;
+		else {
+			runner_row_cells(row, buf, cells);
+			rc = csvio_write_row(csv, cells) ? -EIO : 0;
+		}
+		free(buf);
+		free(cells);
+	}
+	return rc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
-	struct sweep s = { .preset = "quick", .seed = 1, .mix = KERNEL_JOBS_MIXED, .warmup = 1, .progress = true,
+	struct sweep s = { .preset = sweep_preset_find("quick"), .seed = 1, .warmup = 1, .progress = true,
 			   .job_timeout_s = -1 };
 	int rc = parse_args(argc, argv, &s);
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	int status = 2;
 	struct csvio_writer *csv = NULL;
+	int *order = NULL;
 	char dir[4096], path[4200], cmd[2048] = "spreadbench";
-	if (build_points(&s))
+	if (sweep_plan(&s))
 		goto out;
 	if (s.dry_run) {
 		for (int i = 0; i < s.npts; i++) {
-			for (int k = 0; k < NKEY; k++)
-				printf("%s%s", k ? "|" : "", s.pts[i].key[k]);
+			for (int k = 0; k < POINT_NKEY; k++)
+				printf("%s%s", k ? "|" : "", s.pts[i].key.cell[k]);
 			printf("%s\n", s.pts[i].child ? " (child run)" : "");
 		}
-		printf("%d points x %d repetitions\n", s.npts, s.reps);
+		printf("%d points x %d repetitions%s\n", s.npts, s.reps,
+		       s.precision > 0 ? " at least (more where the precision asks for them)" : "");
 		status = 0;
 		goto out;
 	}
@@ -964,63 +770,48 @@ int cmd_sweep(int argc, char **argv)
 		size_t len = strlen(cmd);
 		snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
 	}
-	char extra[160];
-	snprintf(extra, sizeof extra, "sweep: preset %s, scenario %s, %d points, %d repetitions", s.preset,
-		 s.scenario, s.npts, s.reps);
+	char extra[200];
+	snprintf(extra, sizeof extra, "sweep: preset %s, scenario %s, %d points, %d repetitions%s", s.preset->name,
+		 s.scenario, s.npts, s.reps, s.precision > 0 ? " at least, more until the precision is reached" : "");
 	const char *lines[1] = { extra };
 	if (runner_signals_install() || results_csv_open(path, cmd, lines, 1, &csv))
 		goto out;
 
-	/* The tasks: rounds of every point still short of s.reps. */
 	int total = 0;
 	for (int i = 0; i < s.npts; i++)
 		total += s.pts[i].done < s.reps ? s.reps - s.pts[i].done : 0;
-	int *order = calloc((size_t)s.npts + 1, sizeof *order);
+	order = calloc((size_t)s.npts + 1, sizeof *order);
 	if (!order)
 		goto out;
 	rng_state = s.seed * 7919 + (uint64_t)time(NULL);
-	bool tty = s.progress && isatty(STDERR_FILENO);
+	bool tty = s.progress && isatty(STDERR_FILENO), budget_hit = false;
 	int finished = 0, invalid = 0;
 	double t_start = now_s();
 	status = 0;
-	for (int round = 0; round < s.reps && status == 0; round++) {
+	for (int round = 0; status == 0; round++) {
+		/* The points that still need a repetition, in a fresh order. */
+		int n = 0;
 		for (int i = 0; i < s.npts; i++)
-			order[i] = i;
-		for (int i = s.npts - 1; i > 0; i--) {
+			if (needs_more(&s, &s.pts[i]))
+				order[n++] = i;
+		if (n == 0)
+			break;
+		if (s.time_budget_s > 0 && now_s() - t_start > s.time_budget_s) {
+			budget_hit = true;
+			break;
+		}
+		if (round > 0 && finished >= total)
+			total = finished + n;      /* rounds the precision asked for */
+		for (int i = n - 1; i > 0; i--) {
 			int j = (int)(rng_next() % (uint64_t)(i + 1)), t = order[i];
 			order[i] = order[j];
 			order[j] = t;
 		}
-		for (int k = 0; k < s.npts; k++) {
+		for (int k = 0; k < n; k++) {
 			struct sweep_point *pt = &s.pts[order[k]];
-			if (pt->done > round)
-				continue;
-			int rrc = 0;
 			struct runner_row row;
-			if (pt->child) {
-				/* No serial time here: the child computes its own. */
-				if (flag(pt->o.strategy, STRATEGY_PROCESSES))
-					pt->o.p.job_timeout_s = s.job_timeout_s >= 0 ? s.job_timeout_s : 600;
-				rrc = measure_child(pt, pt->warmed ? 0 : s.warmup, pt->done, dir, csv, &row);
-				pt->warmed = true;
-			} else {
-				if (!pt->ref && !(pt->ref = reference_for(&s, &pt->o.p, &rrc))) {
-					status = rrc == -EINTR ? 128 + runner_interrupted() : 1;
-					break;
-				}
-				/* A hung worker must not hang the sweep: generous
-				 * against the slowest experiment (nice 10 beside a
-				 * load takes ~10x), tight against forever. */
-				if (flag(pt->o.strategy, STRATEGY_PROCESSES))
-					pt->o.p.job_timeout_s =
-						s.job_timeout_s >= 0 ? s.job_timeout_s : 60 + 10 * pt->ref->seconds;
-				for (int w = 0; !pt->warmed && w < s.warmup && rrc == 0; w++)
-					rrc = runner_measure(&pt->o, pt->ref, -1, &row);
-				pt->warmed = true;
-				if (rrc == 0)
-					rrc = runner_measure(&pt->o, pt->ref, pt->done, &row);
-			}
-			if (rrc == -EINTR) {
+			int rrc = measure_point(&s, pt, dir, csv, &row);
+			if (rrc == -EINTR || runner_interrupted()) {
 				status = 128 + runner_interrupted();
 				break;
 			}
@@ -1029,23 +820,18 @@ int cmd_sweep(int argc, char **argv)
 				status = 1;
 				break;
 			}
-			static char buf[256][512];
-			const char *cells[256];
-			if (!pt->child)
-				runner_row_cells(&row, buf, cells);
-			if (!pt->child && csvio_write_row(csv, cells)) {
-				cli_error("cannot write '%s'", path);
+			pt->done++;
+			if (row.valid && point_add_wall(pt, row.wall_s)) {
 				status = 1;
 				break;
 			}
-			pt->done++;
 			finished++;
 			invalid += !row.valid;
-			double el = now_s() - t_start, eta = el / finished * (total - finished);
+			double el = now_s() - t_start, eta = el / finished * (total > finished ? total - finished : 0);
 			char etas[32];
 			fmt_eta(eta, etas, sizeof etas);
 			if (tty) {
-				int w = 30, fill = total ? finished * w / total : w;
+				int w = 30, fill = total ? finished * w / (total > finished ? total : finished) : w;
 				fprintf(stderr, "\r[%.*s%*s] %d/%d  ETA %-8s %-12s", fill,
 					"##############################", w - fill, "", finished, total, etas,
 					row.strategy);
@@ -1058,17 +844,26 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (tty)
 		fprintf(stderr, "\n");
-	free(order);
 	if (status == 0 && invalid) {
 		cli_error("%d rows are not valid (see their error column)", invalid);
 		status = 1;
 	}
-	if (status >= 128)
+	int at_precision = 0;
+	for (int i = 0; i < s.npts; i++)
+		at_precision += s.precision > 0 && precise(&s, &s.pts[i]);
+	if (status >= 128) {
 		fprintf(stderr, "spreadbench: interrupted; %d rows kept in %s (continue with --resume %s)\n", finished,
 			path, dir);
-	else
-		printf("sweep: %d rows in %s (%d points x %d repetitions; context.json, topology.xml)\n", finished,
-		       path, s.npts, s.reps);
+	} else {
+		printf("sweep: %d rows in %s (%d points; context.json, topology.xml)\n", finished, path, s.npts);
+		if (s.precision > 0)
+			printf("sweep: %d of %d points have their median wall time to %.1f %%%s\n", at_precision, s.npts,
+			       s.precision * 100,
+			       budget_hit		 ? "; the time budget ended the rounds"
+			       : at_precision < s.npts ? "; the others reached --max-reps"
+						       : "");
+		write_end_context(dir, &s, at_precision, budget_hit);
+	}
 	/* The plots and report of everything the folder holds now. */
 	if (status == 0 || status == 1) {
 		char *pargv[] = { "plot", dir, NULL };
@@ -1081,13 +876,10 @@ int cmd_sweep(int argc, char **argv)
 			status = 1;
 	}
 out:
+	free(order);
 	if (csv)
 		csvio_writer_close(csv);
-	for (int i = 0; i < s.nrefs; i++) {
-		runner_reference_release(&s.refs[i]->ref);
-		free(s.refs[i]);
-	}
-	free(s.refs);
-	free(s.pts);
+	release_refs();
+	sweep_release(&s);
 	return status;
 }

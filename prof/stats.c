@@ -395,3 +395,11 @@ size_t stats_min_reps_one(double conf)
 			return n;
 	return 1000;
 }
+
+bool stats_median_within(const double *v, size_t n, double conf, double precision)
+{
+	struct stats_effect e;
+	if (stats_median_ci(v, n, conf, &e) || !e.bounded)
+		return false;
+	return e.estimate - e.lo <= precision * e.estimate && e.hi - e.estimate <= precision * e.estimate;
+}

@@ -73,6 +73,10 @@ int stats_median_ci(const double *v, size_t n, double conf, struct stats_effect 
 size_t stats_min_reps_two(double conf);
 size_t stats_min_reps_one(double conf);
 
+/* Whether the median of v[0..n) is known to `precision` (a fraction of
+ * it) on either side at level conf: the adaptive repetitions' rule. */
+bool stats_median_within(const double *v, size_t n, double conf, double precision);
+
 /* The standard normal quantile: P(Z <= z) = p, for 0 < p < 1. */
 double stats_normal_quantile(double p);
 

@@ -139,3 +139,42 @@ void landscape_block_release(struct landscape_block *b)
 	kernel_block_free(b->buf, b->bytes);
 	b->buf = NULL;
 }
+
+/* A fraction, or a percentage with '%': "2%" and "0.02" are the same;
+ * 0 turns the adaptive rule off. */
+int parse_fraction(const char *s, double *out)
+{
+	char buf[64];
+	size_t n = strlen(s);
+	if (n == 0 || n >= sizeof buf)
+		return -EINVAL;
+	memcpy(buf, s, n + 1);
+	double scale = 1;
+	if (buf[n - 1] == '%') {
+		buf[n - 1] = '\0';
+		scale = 0.01;
+	}
+	if (parse_double(buf, out) || !(*out >= 0))
+		return -EINVAL;
+	*out *= scale;
+	return *out < 1 ? 0 : -EINVAL;
+}
+
+/* Seconds, or with an m or h suffix. */
+int parse_duration(const char *s, double *out)
+{
+	char buf[64];
+	size_t n = strlen(s);
+	if (n == 0 || n >= sizeof buf)
+		return -EINVAL;
+	memcpy(buf, s, n + 1);
+	double scale = 1;
+	if (buf[n - 1] == 'm' || buf[n - 1] == 'h' || buf[n - 1] == 's') {
+		scale = buf[n - 1] == 'm' ? 60 : buf[n - 1] == 'h' ? 3600 : 1;
+		buf[n - 1] = '\0';
+	}
+	if (parse_double(buf, out) || !(*out > 0))
+		return -EINVAL;
+	*out *= scale;
+	return 0;
+}

@@ -2,7 +2,9 @@
 # test_compare.sh - `spreadbench compare` as CI would use it: an A/A pair
 # of real runs is not flagged; a planted 30 % slowdown of one strategy in
 # otherwise identical data is, with exit status 1, also relative to serial;
-# too few repetitions are said so; folders, Markdown, JSON and the CI
+# every ratio comes with its interval, and an A/A pair is judged "no change"
+# (an equivalence), not merely "not worse"; too few repetitions are said so;
+# files whose calibration probes differ by more than 10 % are warned about; folders, Markdown, JSON and the CI
 # benchmark export work; mismatched or corrupt input exits 2 with a message.
 source "$(dirname "$0")/lib.sh"
 
@@ -55,6 +57,18 @@ check "benchmark export: name, unit, value, range" \
 check "summary is a Markdown table" "grep -q '^| point | metric' '$tmp/summary.md' && grep -q '\*\*worse\*\*' '$tmp/summary.md'"
 "$bin" compare --format md "$tmp/base.csv" "$tmp/same.csv" >"$tmp/out.md" 2>/dev/null
 check "md format" "grep -q '^### spreadbench compare: no regression' '$tmp/out.md'"
+check "md: ratios with their intervals" "grep -Eq '\| [0-9.]+ \[[0-9.]+, [0-9.]+\] \|' '$tmp/out.md'"
+"$bin" compare "$tmp/base.csv" "$tmp/same.csv" >"$tmp/out" 2>&1
+check "A/A: pool-shm's planted spread is judged no change, with its interval" \
+  "grep -Eq '^pool-shm.* wall .* 1\.000 \[[0-9.]+, [0-9.]+\] +no change' '$tmp/out'"
+check "json: every comparison has its interval" \
+  "python3 -c 'import json,sys; d=json.load(open(\"$tmp/out.json\")); sys.exit(not all(\"interval_low\" in e and e[\"interval_low\"] <= e[\"ratio\"] <= e[\"interval_high\"] for e in d[\"points\"]))'"
+# A NEW measured on a machine twice as slow at the calibration loop.
+awk '/^# probe_cpu_s: / { $3 = $3 * 2 } { print }' "$tmp/same.csv" >"$tmp/other-machine.csv"
+"$bin" compare "$tmp/base.csv" "$tmp/other-machine.csv" >/dev/null 2>"$tmp/err"
+check "different calibration probes are warned about" "grep -q 'calibration probes differ by +100 %' '$tmp/err'"
+"$bin" compare "$tmp/base.csv" "$tmp/same.csv" >/dev/null 2>"$tmp/err"
+check "the same probes are not" "! grep -q 'calibration probes' '$tmp/err'"
 
 # Too few repetitions: 2 against 2 can never reach p < 0.01.
 "$bin" run --strategy serial --scenario tiny --jobs 2 --reps 2 --csv "$tmp/few.csv" >/dev/null

@@ -208,10 +208,44 @@ static void intervals(void)
 	CHECK(hit >= 0.935 * TRIALS);
 }
 
+/* compare's rule: worse when the whole interval of NEW / BASE lies above
+ * the factor.  A/A trials must be flagged at most as often as the
+ * interval's error allows on one side (2.5 %), and real slowdowns caught. */
+static void interval_rule(void)
+{
+	enum { TRIALS = 2000, REPS = 10 };
+	double a[REPS], b[REPS];
+	struct stats_effect e;
+	int aa = 0, caught10 = 0, caught10f = 0, caught30 = 0;
+	for (int t = 0; t < TRIALS; t++) {
+		sample(a, REPS, 1.0);
+		sample(b, REPS, 1.0);
+		CHECK_EQ(stats_ratio_ci(a, REPS, b, REPS, 0.95, &e), 0);
+		aa += e.lo > 1.0;
+	}
+	for (int t = 0; t < 200; t++) {
+		sample(a, REPS, 1.0);
+		sample(b, REPS, 1.1);
+		CHECK_EQ(stats_ratio_ci(a, REPS, b, REPS, 0.95, &e), 0);
+		caught10 += e.lo > 1.0;
+		caught10f += e.lo > 1.05;
+		sample(b, REPS, 1.3);
+		CHECK_EQ(stats_ratio_ci(a, REPS, b, REPS, 0.95, &e), 0);
+		caught30 += e.lo > 1.10;
+	}
+	printf("test_stats: intervals, %d a side, 5 %% noise: A/A flagged slower %.4f; a planted 10 %% slowdown "
+	       "caught in %d of 200 (factor 1.00), %d (factor 1.05); 30 %% in %d (factor 1.10)\n",
+	       REPS, (double)aa / TRIALS, caught10, caught10f, caught30);
+	CHECK(aa <= (0.025 + 0.015) * TRIALS);
+	CHECK(caught10 >= 150);
+	CHECK(caught30 >= 195);
+}
+
 int main(void)
 {
 	known_values();
 	behaviour();
 	intervals();
+	interval_rule();
 	return check_result("test_stats");
 }
