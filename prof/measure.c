@@ -6,7 +6,20 @@
  * /proc/PID/stat.  Each live process then contributes the Rss and Pss
  * lines of its smaps_rollup: PSS splits each shared page among the
  * processes mapping it, so its sum counts the page once, while the RSS sum
- * counts it once per process, as naive tools do.  A sample is not atomic:
+ * counts it once per process, as naive tools do.
+ *
+ * The sampler does not walk smaps_rollup at every tick: over a large
+ * shared mapping in 4 KiB pages that walk costs milliseconds per process.
+ * Every tick it reads each process's statm instead (a few counters, the
+ * same cost whatever the mapping), and walks smaps_rollup only when the
+ * processes' resident memory has risen, counted process by process since
+ * the last walk (new processes count whole), by more than a small share
+ * of the peak.  The tree's summed PSS cannot rise by more than that sum of
+ * rises: every page it gains is a page some process newly holds.  So the
+ * peak PSS is within that share of what a walk at every tick would see,
+ * short peaks included, and a tree whose memory stays put costs a statm
+ * read per process per tick.  SPREADBENCH_SAMPLER=full walks at every
+ * tick, for comparing the two.  A sample is not atomic:
  * processes that start or end while the tree is walked may be missed or
  * seen half-built, and such a process is never an error.  It leaves out
  * other operating systems, per-process figures, and ru_maxrss, which is a
@@ -18,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -35,6 +49,17 @@
 #define SAMPLER_CPU_LIMIT 0.005
 #define SAMPLER_WINDOW 4
 #define SAMPLER_MAX_INTERVAL_S 1.0
+/* A full walk follows a rise of resident memory past this share of the
+ * peak PSS, or past this many bytes when that is more. */
+#define SAMPLER_RISE_SHARE 0.01
+#define SAMPLER_RISE_MIN (256u << 10)
+/* While the estimate is above the peak, walks come at least this often,
+ * and sooner when a walk costs little: spacing
+ * walks by SAMPLER_WALK_SHARE of their own CPU time keeps them under that
+ * share of a core, so cheap trees (private memory in huge pages) are
+ * walked often and a 4 KiB shared mapping of gigabytes seldom. */
+#define SAMPLER_STALE_S 2.0
+#define SAMPLER_WALK_SHARE 0.0025
 
 double measure_now(void)
 {
@@ -52,6 +77,7 @@ double measure_now(void)
  * nothing. */
 struct tree_scan {
 	pid_t *pids;                     /* the tree, root first */
+	uint64_t *own, *shmem;           /* each one's RssAnon + RssFile and RssShmem (cheap scan) */
 	size_t n, cap;
 	const pid_t *exclude;            /* never part of the tree */
 	size_t n_exclude;
@@ -64,6 +90,9 @@ struct tree_scan {
 static void scan_release(struct tree_scan *sc)
 {
 	free(sc->pids);
+	free(sc->own);
+	free(sc->shmem);
+	sc->own = sc->shmem = NULL;
 	free(sc->all);
 	free(sc->all_ppid);
 	sc->pids = sc->all = sc->all_ppid = NULL;
@@ -88,8 +117,16 @@ static int scan_push(struct tree_scan *sc, pid_t pid)
 		if (!p)
 			return -ENOMEM;
 		sc->pids = p;
+		uint64_t *o = realloc(sc->own, cap * sizeof *o);
+		if (o)
+			sc->own = o;
+		uint64_t *m = o ? realloc(sc->shmem, cap * sizeof *m) : NULL;
+		if (!m)
+			return -ENOMEM;
+		sc->shmem = m;
 		sc->cap = cap;
 	}
+	sc->own[sc->n] = sc->shmem[sc->n] = 0;
 	sc->pids[sc->n++] = pid;
 	return 0;
 }
@@ -272,10 +309,45 @@ static int add_rollup(struct tree_scan *sc, int procdir, struct measure_tree *ac
 	return 0;
 }
 
+/* One process's resident memory from status (a few counters, no page
+ * walk): VmRSS into acc, and its own pages (anonymous and file) and its
+ * shared memory apart, for the sampler's estimate. */
+static int add_status(struct tree_scan *sc, int procdir, struct measure_tree *acc, size_t i)
+{
+	size_t len;
+	int rc = read_small(procdir, "status", sc->buf, sizeof sc->buf, &len);
+	if (rc)
+		return rc;
+	unsigned long long rss = 0, anon = 0, file = 0, shm = 0;
+	bool have = false;
+	for (char *line = sc->buf; line && *line;) {
+		if (!strncmp(line, "VmRSS:", 6)) {
+			rss = strtoull(line + 6, NULL, 10);
+			have = true;
+		} else if (!strncmp(line, "RssAnon:", 8)) {
+			anon = strtoull(line + 8, NULL, 10);
+		} else if (!strncmp(line, "RssFile:", 8)) {
+			file = strtoull(line + 8, NULL, 10);
+		} else if (!strncmp(line, "RssShmem:", 9)) {
+			shm = strtoull(line + 9, NULL, 10);
+		}
+		char *nl = strchr(line, '\n');
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!have)
+		return -ESRCH;          /* a zombie has no memory lines */
+	sc->own[i] = (anon + file) * 1024;
+	sc->shmem[i] = shm * 1024;
+	acc->rss_sum_bytes += rss * 1024;
+	acc->procs++;
+	return 0;
+}
+
 /* Opening /proc/PID once and reading relative to it means every file read
  * belongs to the same process, even if its pid is reused meanwhile. */
-static int visit(struct tree_scan *sc, pid_t pid, bool follow_children, struct measure_tree *acc)
+static int visit(struct tree_scan *sc, size_t i, bool follow_children, bool full, struct measure_tree *acc)
 {
+	pid_t pid = sc->pids[i];
 	char path[32];
 	int rc = 0;
 	snprintf(path, sizeof path, "/proc/%d", (int)pid);
@@ -289,7 +361,7 @@ static int visit(struct tree_scan *sc, pid_t pid, bool follow_children, struct m
 		if (rc)
 			goto out;
 	}
-	rc = add_rollup(sc, procdir, acc);
+	rc = full ? add_rollup(sc, procdir, acc) : add_status(sc, procdir, acc, i);
 out:
 	if (procdir >= 0)
 		close(procdir);
@@ -352,7 +424,8 @@ static bool have_children_files(void)
 	return v > 0;
 }
 
-static int scan_tree(struct tree_scan *sc, pid_t root, struct measure_tree *out)
+/* full: PSS and RSS from smaps_rollup; else RSS alone from status. */
+static int scan_tree_mode(struct tree_scan *sc, pid_t root, bool full, struct measure_tree *out)
 {
 	struct measure_tree acc = { 0 };
 	bool children = have_children_files();
@@ -363,7 +436,7 @@ static int scan_tree(struct tree_scan *sc, pid_t root, struct measure_tree *out)
 	/* sc->pids grows while it is walked: each visit appends the
 	 * children it finds, so this is a breadth-first walk. */
 	for (size_t i = 0; !rc && i < sc->n; i++) {
-		rc = visit(sc, sc->pids[i], children, &acc);
+		rc = visit(sc, i, children, full, &acc);
 		if (rc == -ENOENT || rc == -ESRCH)
 			rc = 0;
 	}
@@ -371,6 +444,11 @@ static int scan_tree(struct tree_scan *sc, pid_t root, struct measure_tree *out)
 		rc = -ESRCH;
 	*out = rc ? (struct measure_tree){ 0 } : acc;
 	return rc;
+}
+
+static int scan_tree(struct tree_scan *sc, pid_t root, struct measure_tree *out)
+{
+	return scan_tree_mode(sc, root, true, out);
 }
 
 int measure_tree_now(pid_t root, struct measure_tree *out)
@@ -399,7 +477,20 @@ struct measure_sampler {
 	double interval_s;               /* as asked for */
 	pid_t *exclude;                  /* left out of every sample; fixed at start */
 	int n_exclude;
-	struct tree_scan scan;           /* the thread's own */
+	struct tree_scan scan;           /* the thread's own: ticks */
+	struct tree_scan walk;           /* and full walks */
+	bool always_full;                /* SPREADBENCH_SAMPLER=full */
+	/* At the last full walk: its PSS, and each process's own pages and
+	 * the most shared memory any held, from the scan of that tick. */
+	double walk_pss, walk_t, est_prev;
+	double walk_cpu_s;               /* what the last full walk cost */
+	double mark_pss;                 /* a mark's walk; guarded by lock */
+	bool mark_pending;
+	uint64_t base_shmem;
+	pid_t *base_pid;
+	uint64_t *base_own;
+	size_t base_n, base_cap;
+	bool have_base;
 };
 
 static double thread_cpu_s(void)
@@ -424,10 +515,12 @@ static struct timespec to_timespec(double t)
 /* Walks the tree without the lock, so that stop() never waits for a walk
  * to take the lock, then folds the result into the peaks; returns with
  * the lock held, so the caller can read them. */
-static int sample_locked(struct measure_sampler *s, struct tree_scan *scan, pid_t root)
+static int sample_locked(struct measure_sampler *s, struct tree_scan *scan, pid_t root, uint64_t *pss)
 {
 	struct measure_tree t;
 	int rc = scan_tree(scan, root, &t);
+	if (pss)
+		*pss = t.pss_bytes;
 	pthread_mutex_lock(&s->lock);
 	if (rc) {
 		if (!s->err)
@@ -444,10 +537,106 @@ static int sample_locked(struct measure_sampler *s, struct tree_scan *scan, pid_
 	return rc;
 }
 
-static void sampler_sample(struct measure_sampler *s, pid_t root)
+static uint64_t max_shmem(const struct tree_scan *sc)
 {
-	sample_locked(s, &s->scan, root);
+	uint64_t m = 0;
+	for (size_t i = 0; i < sc->n; i++)
+		m = sc->shmem[i] > m ? sc->shmem[i] : m;
+	return m;
+}
+
+/* Remembers what each process held at a full walk, from the cheap scan
+ * of the same tick. */
+static void set_baseline(struct measure_sampler *s, double pss)
+{
+	s->have_base = false;
+	if (s->base_cap < s->scan.n) {
+		pid_t *p = realloc(s->base_pid, s->scan.n * sizeof *p);
+		if (p)
+			s->base_pid = p;
+		uint64_t *o = p ? realloc(s->base_own, s->scan.n * sizeof *o) : NULL;
+		if (!o)
+			return;          /* no baseline: the next tick walks */
+		s->base_own = o;
+		s->base_cap = s->scan.n;
+	}
+	memcpy(s->base_pid, s->scan.pids, s->scan.n * sizeof *s->base_pid);
+	memcpy(s->base_own, s->scan.own, s->scan.n * sizeof *s->base_own);
+	s->base_n = s->scan.n;
+	s->base_shmem = max_shmem(&s->scan);
+	s->walk_pss = s->est_prev = pss;
+	s->walk_t = measure_now();
+	s->have_base = true;
+}
+
+/* A full walk: the exact PSS and RSS of the tree into the peaks.  It has
+ * scratch of its own, so the tick's cheap scan stays whole. */
+static double sampler_walk(struct measure_sampler *s, pid_t root)
+{
+	uint64_t pss = 0;
+	double cpu0 = thread_cpu_s();
+	sample_locked(s, &s->walk, root, &pss);
+	s->walk_cpu_s = thread_cpu_s() - cpu0;
+	s->peak.full_walks++;
 	pthread_mutex_unlock(&s->lock);
+	return (double)pss;
+}
+
+/*
+ * One tick.  The tree's PSS since the last full walk is estimated from
+ * the status counters: pages a process holds alone or with files change
+ * the sum as they come and go, while shared memory enters the tree through
+ * the process that builds it, which then holds the most of it.  A full
+ * walk follows when the estimate passes the peak seen so far by
+ * SAMPLER_RISE_SHARE and has stopped rising (a walk while memory still
+ * grows would be stale a tick later), or at the latest SAMPLER_STALE_S
+ * after the last walk.  The peak reported is always a full walk's; the
+ * estimate only decides when to walk.  Where memory grows to the end of a
+ * phase, the runner's untimed walks at the end of setup and of compute
+ * (measure_sampler_mark) take its peak.
+ */
+static void sampler_tick(struct measure_sampler *s, pid_t root)
+{
+	struct measure_tree t;
+	int rc = s->always_full ? 0 : scan_tree_mode(&s->scan, root, false, &t);
+	if (s->always_full || !s->have_base || rc) {
+		double pss = sampler_walk(s, root);
+		if (!s->always_full && scan_tree_mode(&s->scan, root, false, &t) == 0)
+			set_baseline(s, pss);
+		return;
+	}
+	double est = s->walk_pss + (double)max_shmem(&s->scan) - (double)s->base_shmem;
+	for (size_t i = 0; i < s->scan.n; i++)
+		est += (double)s->scan.own[i];
+	for (size_t k = 0; k < s->base_n; k++)
+		est -= (double)s->base_own[k];
+	pthread_mutex_lock(&s->lock);
+	if (s->mark_pending) {
+		/* A mark just walked the tree: this tick's counters, a few
+		 * milliseconds later, go with its PSS. */
+		s->mark_pending = false;
+		double pss = s->mark_pss;
+		pthread_mutex_unlock(&s->lock);
+		set_baseline(s, pss);
+		return;
+	}
+	double peak = (double)s->peak.pss_bytes, step = fmax(SAMPLER_RISE_SHARE * peak, SAMPLER_RISE_MIN);
+	if (t.rss_sum_bytes > s->peak.rss_sum_bytes)
+		s->peak.rss_sum_bytes = t.rss_sum_bytes;
+	if (t.procs > s->peak.max_procs)
+		s->peak.max_procs = t.procs;
+	s->peak.samples++;
+	pthread_mutex_unlock(&s->lock);
+	bool above = est > peak + step, plateau = est <= s->est_prev;
+	/* A walk costs about in proportion to the memory walked. */
+	double cost = s->walk_pss > 0 ? s->walk_cpu_s * fmax(1.0, est / s->walk_pss) : s->walk_cpu_s;
+	double spacing = fmin(SAMPLER_STALE_S, cost / SAMPLER_WALK_SHARE);
+	bool stale = measure_now() - s->walk_t > spacing;
+	s->est_prev = est;
+	if (above && (plateau || stale)) {
+		double pss = sampler_walk(s, root);
+		set_baseline(s, pss);
+	}
 }
 
 static void *sampler_main(void *arg)
@@ -460,7 +649,7 @@ static void *sampler_main(void *arg)
 	long regular = 0;
 	int win_n = 0;
 
-	sampler_sample(s, root);
+	sampler_tick(s, root);
 	pthread_mutex_lock(&s->lock);
 	s->started = true;
 	pthread_cond_broadcast(&s->cond);
@@ -475,7 +664,7 @@ static void *sampler_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 
 		double t = measure_now();
-		sampler_sample(s, root);
+		sampler_tick(s, root);
 		regular++;
 		last = t;
 		if (++win_n == SAMPLER_WINDOW) {
@@ -503,7 +692,7 @@ static void *sampler_main(void *arg)
 
 	/* The final sample sees what changed since the last scheduled one,
 	 * such as workers started just before stop(). */
-	sampler_sample(s, root);
+	sampler_walk(s, root);
 	double elapsed = measure_now() - t_start, cpu = thread_cpu_s() - cpu_start;
 	pthread_mutex_lock(&s->lock);
 	/* The final sample is off the schedule, so it is not an interval. */
@@ -538,6 +727,8 @@ int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int
 		goto out;
 	}
 	s->interval_s = interval_s;
+	const char *mode = getenv("SPREADBENCH_SAMPLER");
+	s->always_full = mode && strcmp(mode, "full") == 0;
 	if (n > 0) {
 		s->exclude = malloc((size_t)n * sizeof *s->exclude);
 		if (!s->exclude) {
@@ -546,8 +737,8 @@ int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int
 		}
 		memcpy(s->exclude, exclude, (size_t)n * sizeof *s->exclude);
 		s->n_exclude = n;
-		s->scan.exclude = s->exclude;
-		s->scan.n_exclude = (size_t)n;
+		s->scan.exclude = s->walk.exclude = s->exclude;
+		s->scan.n_exclude = s->walk.n_exclude = (size_t)n;
 	}
 	rc = -pthread_mutex_init(&s->lock, NULL);
 	if (rc)
@@ -611,7 +802,13 @@ int measure_sampler_mark(struct measure_sampler *s, struct measure_peak *so_far)
 		return -ENOMEM;
 	scan->exclude = s->exclude;
 	scan->n_exclude = (size_t)s->n_exclude;
-	int rc = sample_locked(s, scan, getpid());
+	uint64_t pss = 0;
+	int rc = sample_locked(s, scan, getpid(), &pss);
+	if (!rc) {
+		/* The thread's next tick takes this walk as its baseline. */
+		s->mark_pss = (double)pss;
+		s->mark_pending = true;
+	}
 	if (so_far) {
 		so_far->pss_bytes = s->peak.pss_bytes;
 		so_far->rss_sum_bytes = s->peak.rss_sum_bytes;
@@ -642,6 +839,9 @@ int measure_sampler_stop(struct measure_sampler *s, struct measure_peak *out)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	scan_release(&s->scan);
+	scan_release(&s->walk);
+	free(s->base_pid);
+	free(s->base_own);
 	free(s->exclude);
 	free(s);
 	return rc;

@@ -33,6 +33,7 @@ struct measure_peak {
 	uint64_t rss_sum_bytes;     /* peak of summed RSS */
 	int max_procs;              /* most processes seen in one sample */
 	long samples;
+	long full_walks;            /* of them, walks of every smaps_rollup */
 	double interval_s;          /* mean interval actually used */
 	double cpu_s;               /* CPU time the sampler thread used (user+sys) */
 	double cpu_fraction;        /* cpu_s / elapsed */
@@ -41,7 +42,11 @@ struct measure_sampler;
 
 /* Starts a thread that samples the tree at once (before returning), then
  * every interval_s; it doubles the interval (up to 1 s) whenever it would
- * cost more than 0.5 % of a core.  All signals are blocked in it. */
+ * cost more than 0.5 % of a core.  A tick reads each process's statm and
+ * walks smaps_rollup only when resident memory rose past 0.2 % of the
+ * peak since the last walk (or 256 KiB), which keeps the peak PSS within
+ * that of a walk at every tick (SPREADBENCH_SAMPLER=full forces those).
+ * All signals are blocked in it. */
 int measure_sampler_start(double interval_s, struct measure_sampler **out);
 
 /* The same, leaving the processes exclude[0..n) and their descendants out

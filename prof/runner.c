@@ -7,7 +7,7 @@
  * comparison) over the runner's whole process tree from smaps_rollup for
  * the whole run, at an interval it lengthens itself if it would cost more
  * than 0.5 % of a core, plus one sample at the end of setup, untimed, for
- * the peak of setup alone; workers report their own VmHWM; the runner's
+ * the peak of setup alone, and one at the end of compute, untimed; workers report their own VmHWM; the runner's
  * own VmHWM is reset first so in-process strategies report this run only.
  * CPU: user and system time of the runner and its reaped children
  * (getrusage; its ru_maxrss is never used, it is a lifetime maximum).
@@ -417,6 +417,11 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	double t1c = measure_now();
 	int exec_rc = setup_rc ? setup_rc : o->strategy->execute(&run);
 	double t2 = measure_now();
+	/* Untimed again: the exact PSS at the end of the batch, where a
+	 * pool's memory is usually at its peak, whatever the sampler's
+	 * estimate made of the ticks before. */
+	measure_sampler_mark(sampler, NULL);
+	double t2c = measure_now();
 	o->strategy->teardown(&run);
 	double t3 = measure_now();
 	measure_sampler_stop(sampler, &peak);
@@ -435,7 +440,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->cpu_mhz = nf.cpu_mhz;
 	row->setup_s = t1 - t0;
 	row->compute_s = setup_rc ? 0 : t2 - t1c;
-	row->teardown_s = t3 - t2;
+	row->teardown_s = t3 - t2c;
 	row->wall_s = row->setup_s + row->compute_s + row->teardown_s;
 	row->user_s = u1 - u0;
 	row->sys_s = s1 - s0;

@@ -393,6 +393,70 @@ static void test_sampler_prompt_stop(void)
 	CHECK(measure_now() - t0 < 0.25);
 }
 
+/* Short-lived children, as fork-per-job starts them: each holds its memory
+ * for a moment and exits; the sampler's estimate from their counters sends
+ * it to walk while they hold it, so the peak has both.  Both ways of
+ * sampling (the estimate, and a walk at every tick) see the same peak. */
+static void test_sampler_short_children(void)
+{
+	static const char *const modes[] = { NULL, "full" };
+	for (int m = 0; m < 2; m++) {
+		struct measure_sampler *s = NULL;
+		struct measure_peak pk;
+		struct measure_tree base = self_tree();
+		struct family f;
+		struct kid_plan plan = { .private_bytes = 64 * MIB };
+		if (modes[m])
+			setenv("SPREADBENCH_SAMPLER", modes[m], 1);
+		CHECK_EQ(measure_sampler_start(0.01, &s), 0);
+		unsetenv("SPREADBENCH_SAMPLER");
+		if (!s)
+			return;
+		sleep_s(0.05);
+		CHECK_EQ(family_start(&f, 2, &plan), 0);
+		sleep_s(0.3);
+		CHECK_EQ(family_end(&f), 0);
+		sleep_s(0.05);
+		CHECK_EQ(measure_sampler_stop(s, &pk), 0);
+		check_context = m ? "walk at every tick: " : "estimate: ";
+		CHECK(pk.pss_bytes >= base.pss_bytes + 124 * MIB);
+		CHECK(pk.pss_bytes < base.pss_bytes + 160 * MIB);
+		CHECK_EQ(pk.max_procs, 3);
+		check_context = "";
+	}
+}
+
+/* Memory the whole tree shares counts once in the sampler's peak too, also
+ * when children come to touch it while the sampler runs on its estimate. */
+static void test_sampler_shared(void)
+{
+	size_t n = 96 * MIB;
+	char *shm = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(shm != MAP_FAILED);
+	if (shm == MAP_FAILED)
+		return;
+	struct measure_sampler *s = NULL;
+	struct measure_peak pk;
+	struct measure_tree base = self_tree();
+	CHECK_EQ(measure_sampler_start(0.01, &s), 0);
+	if (!s) {
+		munmap(shm, n);
+		return;
+	}
+	touch(shm, n);
+	sleep_s(0.1);
+	struct family f;
+	struct kid_plan plan = { .shared = shm, .shared_bytes = n };
+	CHECK_EQ(family_start(&f, 3, &plan), 0);
+	sleep_s(0.2);
+	CHECK_EQ(family_end(&f), 0);
+	CHECK_EQ(measure_sampler_stop(s, &pk), 0);
+	CHECK(pk.pss_bytes >= base.pss_bytes + n - 8 * MIB);
+	CHECK(pk.pss_bytes < base.pss_bytes + n + 32 * MIB);
+	CHECK(pk.rss_sum_bytes >= base.rss_sum_bytes + 3 * n);
+	munmap(shm, n);
+}
+
 /* Workers started just before stop() are caught by its final sample. */
 static void test_sampler_final_sample(void)
 {
@@ -630,6 +694,8 @@ int main(int argc, char **argv)
 	test_sampler_peak();
 	test_sampler_prompt_stop();
 	test_sampler_final_sample();
+	test_sampler_short_children();
+	test_sampler_shared();
 	test_sampler_mark();
 	test_sampler_signals();
 	test_hwm();
