@@ -17,6 +17,7 @@
  */
 #include "cli.h"
 #include "csvio.h"
+#include "rowcheck.h"
 #include "stats.h"
 
 #include <dirent.h>
@@ -110,7 +111,11 @@ static int load_file(struct side *s, const char *path)
 			cli_error("'%s' has no column '%s': is it a file of 'spreadbench run'?", path, need[i]);
 			return -EINVAL;
 		}
-	return 0;
+	/* The same check as show's, so that neither accepts what the other
+	 * refuses. */
+	if ((rc = rowcheck_table(n, path, err, sizeof err)))
+		cli_error("%s", err);
+	return rc;
 }
 
 /* A CSV file, or every *.csv file directly inside a folder. */
