@@ -9,6 +9,8 @@
  */
 #include "cli.h"
 #include "groups.h"
+#include "outfile.h"
+#include "sidecar.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -745,14 +747,18 @@ int cmd_report(int argc, char **argv)
 	struct groups gs;
 	if (groups_load(path, &gs))
 		return 2;
-	json_error_t jerr;
+	char cerr[512] = "";
 	snprintf(path, sizeof path, "%s/context.json", dir);
-	json_t *ctx = json_load_file(path, 0, &jerr);
+	json_t *ctx = NULL;
+	int crc = sidecar_load(path, &ctx, cerr, sizeof cerr);
+	if (crc && crc != -ENOENT)
+		fprintf(stderr, "spreadbench: warning: %s; the report describes no machine\n", cerr);
 	if (!ctx)
 		ctx = json_object(); /* a folder without it still gets a report */
 	struct rep r = { .gs = &gs, .ctx = ctx };
-	json_t *cores = json_object_get(ctx, "cores");
-	r.cores = json_is_integer(cores) ? (int)json_integer_value(cores) : cli_usable_cpus();
+	r.cores = sidecar_cores(ctx);
+	if (!r.cores)
+		r.cores = cli_usable_cpus();
 	/* Strategies are compared at the machine's core count when the folder
 	 * has it (more would be oversubscribed), else at the most workers. */
 	r.w = gs.max_workers;
@@ -760,25 +766,21 @@ int cmd_report(int argc, char **argv)
 		if (gs.g[i].workers == r.cores && strcmp(gs.g[i].strategy, "serial"))
 			r.w = r.cores;
 	snprintf(path, sizeof path, "%s/report.md", dir);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
+	/* Written beside report.md and renamed over it only when whole: a
+	 * full disk leaves the previous report as it was. */
+	struct outfile out;
+	int orc = outfile_open(&out, path);
+	if (orc) {
+		cli_error("cannot write '%s': %s", path, strerror(-orc));
 		json_decref(ctx);
 		groups_release(&gs);
 		return 1;
 	}
+	FILE *f = out.f;
 	fprintf(f, "# spreadbench report\n\n%zu valid runs of the %s scenario (%zu rows left out as failed or invalid).\n\n",
 		gs.used, gs.scenario, gs.invalid);
 	fprintf(f, "## Machine\n\n| | |\n|---|---|\n");
-	const char *key;
-	json_t *v;
-	json_object_foreach(ctx, key, v)
-	{
-		if (json_is_string(v))
-			fprintf(f, "| %s | %s |\n", key, json_string_value(v));
-		else if (json_is_integer(v))
-			fprintf(f, "| %s | %lld |\n", key, (long long)json_integer_value(v));
-	}
+	sidecar_machine_table(ctx, f);
 	fprintf(f, "\n## Speedup\n\n");
 	fprintf(f, "Findings compare strategies at %d workers%s.\n\n", r.w,
 		r.w == r.cores ? ", the machine's core count" : ", the most this folder has");
@@ -805,7 +807,7 @@ int cmd_report(int argc, char **argv)
 	size_t blen = 0;
 	FILE *b = open_memstream(&body, &blen);
 	if (!b) {
-		fclose(f);
+		outfile_abort(&out);
 		json_decref(ctx);
 		groups_release(&gs);
 		cli_error("out of memory");
@@ -823,11 +825,11 @@ int cmd_report(int argc, char **argv)
 	fclose(b);
 	fprintf(f, "\n%s", body ? body : "");
 	free(body);
-	int rc = fclose(f) ? -errno : 0;
+	int rc = outfile_commit(&out);
 	json_decref(ctx);
 	groups_release(&gs);
 	if (rc) {
-		cli_error("cannot write '%s'", path);
+		cli_error("cannot write '%s': %s", path, strerror(-rc));
 		return 1;
 	}
 	printf("report: %s (%d hold, %d do not hold, %d not applicable, %d not measured in this folder)\n", path,
