@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 int cmd_fire(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -51,14 +52,18 @@ int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype
 			  struct landscape_block *out);
 void landscape_block_release(struct landscape_block *b);
 
-/* Draw a fire's time of arrival and fire type with gnuplot into png. */
+/* Draw a fire's time of arrival and fire type with gnuplot, as PNG onto
+ * the stream png (an outfile's, which the caller commits). */
 int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
-	      const struct kernel_fire_result *res, const char *title, const char *png);
+	      const struct kernel_fire_result *res, const char *title, FILE *png);
 /* Where the gnuplot scripts live: $SPREADBENCH_PLOTS or the source tree. */
 const char *plots_dir(void);
-/* Runs gnuplot -e expr script; 0, or a negative errno (-EPROTO when
- * gnuplot fails). */
-int run_gnuplot(const char *script, const char *expr);
+/* Runs gnuplot -e expr script with its standard output, the picture,
+ * copied to out; 0, or a negative errno (-EPROTO when gnuplot fails,
+ * -ENODATA when it drew nothing, -EIO when out refuses the picture). */
+int run_gnuplot(const char *script, const char *expr, FILE *out);
+/* What a negative errno from run_gnuplot or plot_fire means, for messages. */
+const char *plot_strerror(int rc);
 int cmd_plot(int argc, char **argv);
 
 #endif
