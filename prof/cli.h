@@ -30,11 +30,21 @@ extern char **cli_full_argv;
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double now_s(void);
+/* Strict parsers of option values: the whole string is the number, with
+ * no leading space; 0 or -EINVAL.  parse_int: base 10, within [lo, hi];
+ * parse_double: finite (no nan, inf or overflow); parse_u64: no sign. */
 int parse_int(const char *s, long lo, long hi, long *out);
 int parse_double(const char *s, double *out);
 int parse_u64(const char *s, uint64_t *out);
 /* A size with an optional K, M, G or T suffix (powers of 1024), e.g. 1.5G. */
 int parse_size(const char *s, uint64_t *out);
+/* A comma list of names, split in place: names[] point into s.  An
+ * empty list, an empty item ("a,,b", "a,") or more than max items is
+ * -EINVAL. */
+int parse_name_list(char *s, const char **names, int max, int *n);
+/* A comma list of whole numbers in [lo, hi] into v[0..max), with the
+ * same rules; -ENOMEM when s cannot be copied. */
+int parse_int_list(const char *s, long lo, long hi, long *v, int max, int *n);
 /* CPUs this process may run on (its affinity mask). */
 int cli_usable_cpus(void);
 /* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */
