@@ -175,34 +175,39 @@ struct source {
 	size_t n, pos;
 };
 
-/* Reads one line, up to and including its '\n', into buf (cap bytes).
- * Returns its length, 0 at the end of the input, -E2BIG when it has more
- * than cap bytes (nothing past cap is read), or a negative errno. */
-static ssize_t next_line(struct source *s, char *buf, size_t cap)
+/* The next line, up to and including its '\n', in *line: a pointer into
+ * the buffer being read, or into b for a stream.  Returns its length, 0
+ * at the end of the input, -E2BIG when it has more than CSVIO_MAX_LINE
+ * bytes (nothing past that is read), or a negative errno. */
+static ssize_t next_line(struct source *s, struct strbuf *b, const char **line)
 {
-	size_t len = 0;
+	const size_t max = CSVIO_MAX_LINE;
 	if (!s->f) {
-		size_t left = s->n - s->pos, look = left < cap ? left : cap;
+		size_t left = s->n - s->pos, look = left < max ? left : max;
 		const char *start = s->p + s->pos;
 		const char *nl = memchr(start, '\n', look);
-		if (!nl && left > cap)
+		if (!nl && left > max)
 			return -E2BIG;
-		len = nl ? (size_t)(nl - start) + 1 : look;
-		memcpy(buf, start, len);
+		size_t len = nl ? (size_t)(nl - start) + 1 : look;
+		*line = start;
 		s->pos += len;
 		return (ssize_t)len;
 	}
 	int c = 0;
+	b->len = 0;
 	while ((c = getc_unlocked(s->f)) != EOF) {
-		if (len == cap)
+		if (b->len == max)
 			return -E2BIG;
-		buf[len++] = (char)c;
+		if (b->len + 1 >= b->cap && sb_reserve(b, 1))
+			return -ENOMEM;
+		b->p[b->len++] = (char)c;
 		if (c == '\n')
 			break;
 	}
 	if (c == EOF && ferror(s->f))
 		return errno ? -errno : -EIO;
-	return (ssize_t)len;
+	*line = b->p;
+	return (ssize_t)b->len;
 }
 
 struct reader {
@@ -364,7 +369,8 @@ static int read_source(struct source *src, const char *path, bool header_only, s
 {
 	struct reader r = { .path = path, .t = t, .err = err, .errlen = errlen };
 	struct csv_parser p;
-	char *line = NULL;
+	struct strbuf buf = { 0 };
+	const char *line = NULL;
 	size_t quote_line = 0, rec_bytes = 0;
 	bool in_quotes = false, final_newline = true;
 	ssize_t n;
@@ -379,12 +385,8 @@ static int read_source(struct source *src, const char *path, bool header_only, s
 		set_err(err, errlen, "cannot set up the csv parser for '%s'", path);
 		return -ENOMEM;
 	}
-	if (!(line = malloc(CSVIO_MAX_LINE))) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	for (;;) {
-		n = next_line(src, line, CSVIO_MAX_LINE);
+		n = next_line(src, &buf, &line);
 		if (n == 0)
 			break;
 		r.line++;
@@ -403,7 +405,7 @@ static int read_source(struct source *src, const char *path, bool header_only, s
 			set_err(err, errlen, "cannot read '%s': %s", path, strerror(-rc));
 			goto out;
 		}
-		char *text = line;
+		const char *text = line;
 		/* A byte-order mark, as some editors put before UTF-8 text, is
 		 * not part of the first column's name. */
 		if (r.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
@@ -487,7 +489,7 @@ out:
 	for (size_t i = 0; i < r.nfield; i++)
 		free(r.row[i]);
 	free(r.row);
-	free(line);
+	free(buf.p);
 	csv_free(&p);
 	if (rc)
 		csvio_table_release(t);
