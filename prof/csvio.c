@@ -448,6 +448,16 @@ static int read_source(struct source *src, const char *path, bool header_only, s
 				if (in_quotes)
 					quote_line = r.line;
 			}
+			/* libcsv ends a record at a lone CR too, which would put
+			 * records in the middle of lines and hide '#' lines from
+			 * the comment check: only CRLF line ends are read. */
+			if (text[i] == '\r' && !in_quotes && i + 1 < n && text[i + 1] != '\n') {
+				set_err(err, errlen, "'%s' line %zu: a carriage return inside the line (only LF and "
+					"CRLF line ends are read)", path, r.line);
+				rc = -EINVAL;
+				info->whole_lines = from - 1;
+				goto out;
+			}
 		}
 		if (csv_parse(&p, text, (size_t)n, on_field, on_record, &r) != (size_t)n && !r.rc) {
 			if (csv_error(&p) == CSV_EPARSE) {

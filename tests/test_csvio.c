@@ -665,6 +665,19 @@ static void test_not_csv(void)
 	CHECK_MSG(err, "nul.csv' line 3: a NUL byte");
 	CHECK(t.columns == NULL && t.cells == NULL);
 
+	/* A lone CR is no line end: libcsv would end a record there. */
+	check_context = "a lone CR: ";
+	CHECK_EQ(csvio_read_buffer("mem", "Xfuzz.csv\rzz.", 13, &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'mem' line 1: a carriage return inside the line");
+	CHECK_EQ(csvio_read_buffer("mem", "a,b\n1,2\r# c\n", 12, &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'mem' line 2: a carriage return");
+	static const char crlf[] = "a,b\r\n1,\"x\ry\"\r\n3,4\r";
+	CHECK_EQ(csvio_read_buffer("mem", crlf, sizeof crlf - 1, &t, err, sizeof err), 0);
+	CHECK_EQ(t.nrows, 2);
+	CHECK_STR(csvio_cell(&t, 0, 1), "x\ry");
+	CHECK_STR(csvio_cell(&t, 1, 1), "4");
+	csvio_table_release(&t);
+
 	/* A byte-order mark is skipped, before a comment or a header. */
 	check_context = "a byte-order mark: ";
 	put_file(tpath("bom.csv"), "\xEF\xBB\xBF# made by a spreadsheet\na,b\n1,2\n");
