@@ -183,6 +183,8 @@ static ssize_t next_line(struct source *s, struct strbuf *b, const char **line)
 {
 	const size_t max = CSVIO_MAX_LINE;
 	if (!s->f) {
+		if (s->pos >= s->n)
+			return 0; /* also when there is no buffer at all */
 		size_t left = s->n - s->pos, look = left < max ? left : max;
 		const char *start = s->p + s->pos;
 		const char *nl = memchr(start, '\n', look);
