@@ -70,7 +70,8 @@ int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
 const char *plots_dir(void);
 /* Runs gnuplot -e expr script with its standard output, the picture,
  * copied to out; 0, or a negative errno (-EPROTO when gnuplot fails,
- * -ENODATA when it drew nothing, -EIO when out refuses the picture). */
+ * -ENODATA when it drew nothing, -ENOPKG when there is no gnuplot, -EIO
+ * when out refuses the picture). */
 int run_gnuplot(const char *script, const char *expr, FILE *out);
 /* What a negative errno from run_gnuplot or plot_fire means, for messages. */
 const char *plot_strerror(int rc);

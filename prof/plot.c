@@ -132,6 +132,8 @@ int run_gnuplot(const char *script, const char *expr, FILE *out)
 	if (!rc)
 		rc = -posix_spawnp(&pid, "gnuplot", &fa, NULL, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (rc == -ENOENT)
+		rc = -ENOPKG; /* not the picture's path: gnuplot itself is missing */
 	if (rc)
 		goto out;
 	close(pfd[1]);
@@ -179,6 +181,8 @@ const char *plot_strerror(int rc)
 		return "gnuplot failed (its messages are above)";
 	if (rc == -ENODATA)
 		return "gnuplot drew nothing";
+	if (rc == -ENOPKG)
+		return "gnuplot is not installed (or not on PATH)";
 	return strerror(-rc);
 }
 
