@@ -1,11 +1,12 @@
 # fire.gp - one fire drawn over its landscape (used by `spreadbench fire --plot`).
 # Variables set by the caller with -e: dir (folder holding land.dat, toa.dat,
-# type.dat), out (PNG path), title (figure title).
+# type.dat), title (figure title), and out (PNG path) to write a file;
+# without out the PNG goes to standard output.
 # land.dat: x y r g b   (landscape in grey: darker = denser fuel; blue = nonburnable)
 # toa.dat:  x y hours   (time of arrival since ignition; NaN where unburned)
 # type.dat: x y type    (1 surface, 2 passive crown, 3 active crown; NaN elsewhere)
 set terminal pngcairo size 1400,700 font "sans,11"
-set output out
+if (exists("out")) set output out
 set multiplot layout 1,2 title title font "sans,13"
 set size ratio -1
 set xlabel "east (km)"

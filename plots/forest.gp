@@ -1,14 +1,15 @@
 # forest.gp - every finding's effects: each effect's estimate and 95 %
 # interval on a ratio axis (log scale), over the region where its claim
 # needs the whole interval to lie.  Called with dat (block 0: regions,
-# block 1: effects), rows, xmin, xmax, out and fmt.
+# block 1: effects), rows, xmin, xmax and fmt; the picture goes to
+# standard output (or to out.'.'.fmt when out is given).
 h = 160 + 22 * rows
 if (fmt eq 'svg') {
   set terminal svg size 1000,h dynamic font "sans,11" background rgb 'white'
 } else {
   set terminal pngcairo size 1000,h font "sans,10"
 }
-set output out.'.'.fmt
+if (exists('out')) set output out.'.'.fmt
 set title 'Findings: effects with 95 % intervals (shaded: where the claim needs the interval)'
 set logscale x
 set xrange [xmin:xmax]

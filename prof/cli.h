@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 int cmd_fire(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -29,6 +30,9 @@ extern char **cli_full_argv;
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double now_s(void);
+/* Strict parsers of option values: the whole string is the number, with
+ * no leading space; 0 or -EINVAL.  parse_int: base 10, within [lo, hi];
+ * parse_double: finite (no nan, inf or overflow); parse_u64: no sign. */
 int parse_int(const char *s, long lo, long hi, long *out);
 int parse_double(const char *s, double *out);
 int parse_u64(const char *s, uint64_t *out);
@@ -38,6 +42,13 @@ int parse_size(const char *s, uint64_t *out);
 int parse_fraction(const char *s, double *out);
 /* Seconds, or minutes or hours with an m or h suffix ("90m"), > 0. */
 int parse_duration(const char *s, double *out);
+/* A comma list of names, split in place: names[] point into s.  An
+ * empty list, an empty item ("a,,b", "a,") or more than max items is
+ * -EINVAL. */
+int parse_name_list(char *s, const char **names, int max, int *n);
+/* A comma list of whole numbers in [lo, hi] into v[0..max), with the
+ * same rules; -ENOMEM when s cannot be copied. */
+int parse_int_list(const char *s, long lo, long hi, long *v, int max, int *n);
 /* CPUs this process may run on (its affinity mask). */
 int cli_usable_cpus(void);
 /* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */
@@ -55,14 +66,23 @@ int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype
 			  struct landscape_block *out);
 void landscape_block_release(struct landscape_block *b);
 
-/* Draw a fire's time of arrival and fire type with gnuplot into png. */
+/* Draw a fire's time of arrival and fire type with gnuplot, as PNG onto
+ * the stream png (an outfile's, which the caller commits). */
 int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
-	      const struct kernel_fire_result *res, const char *title, const char *png);
+	      const struct kernel_fire_result *res, const char *title, FILE *png);
 /* Where the gnuplot scripts live: $SPREADBENCH_PLOTS or the source tree. */
 const char *plots_dir(void);
-/* Runs gnuplot -e expr script; 0, or a negative errno (-EPROTO when
- * gnuplot fails). */
-int run_gnuplot(const char *script, const char *expr);
+/* Runs gnuplot -e expr script with its standard output, the picture,
+ * copied to out; 0, or a negative errno (-EPROTO when gnuplot fails,
+ * -ENODATA when it drew nothing, -ENOPKG when there is no gnuplot, -EIO
+ * when out refuses the picture). */
+int run_gnuplot(const char *script, const char *expr, FILE *out);
+/* What a negative errno from run_gnuplot or plot_fire means, for messages. */
+const char *plot_strerror(int rc);
+/* Draws plots_dir()/NAME.gp from dat into dir/NAME.png and .svg, each
+ * written whole or not at all; vars are more gnuplot assignments
+ * ("rows=3; xmin=0.2").  0, or a negative errno after a message. */
+int plot_draw(const char *dir, const char *name, const char *dat, const char *vars);
 int cmd_plot(int argc, char **argv);
 
 #endif

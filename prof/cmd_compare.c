@@ -21,6 +21,8 @@
  */
 #include "cli.h"
 #include "csvio.h"
+#include "outfile.h"
+#include "rowcheck.h"
 #include "stats.h"
 #include "verdict.h"
 
@@ -115,7 +117,11 @@ static int load_file(struct side *s, const char *path)
 			cli_error("'%s' has no column '%s': is it a file of 'spreadbench run'?", path, need[i]);
 			return -EINVAL;
 		}
-	return 0;
+	/* The same check as show's, so that neither accepts what the other
+	 * refuses. */
+	if ((rc = rowcheck_table(n, path, err, sizeof err)))
+		cli_error("%s", err);
+	return rc;
 }
 
 /* A CSV file, or every *.csv file directly inside a folder. */
@@ -548,13 +554,11 @@ static int export_bench(const char *path, const struct result *r, size_t n)
 		json_object_set_new(e, "range", json_string(range));
 		json_array_append_new(a, e);
 	}
-	int rc = json_dump_file(a, path, JSON_INDENT(2));
+	int rc = outfile_write_json(path, a, JSON_INDENT(2));
 	json_decref(a);
-	if (rc) {
-		cli_error("cannot write '%s'", path);
-		return -EIO;
-	}
-	return 0;
+	if (rc)
+		cli_error("cannot write '%s': %s", path, strerror(-rc));
+	return rc;
 }
 
 static void usage(FILE *out)
@@ -727,16 +731,24 @@ int cmd_compare(int argc, char **argv)
 		       nres, c.factor, c.alpha, c.normalize ? ", relative to serial" : "");
 	}
 	if (summary) {
-		FILE *f = fopen(summary, "a");
-		if (!f) {
-			cli_error("cannot write '%s': %s", summary, strerror(errno));
+		/* Appended whole or not at all: a failed write cuts the file
+		 * back to what it held. */
+		struct outfile o;
+		int orc = outfile_open_append(&o, summary);
+		if (!orc) {
+			print_md(o.f, &c, res, nres, worse);
+			orc = outfile_commit(&o);
+		}
+		if (orc) {
+			cli_error("cannot write '%s': %s", summary, strerror(-orc));
+			status = 1;
 			goto out;
 		}
-		print_md(f, &c, res, nres, worse);
-		fclose(f);
 	}
-	if (export && export_bench(export, res, nres))
+	if (export && export_bench(export, res, nres)) {
+		status = 1;
 		goto out;
+	}
 	status = worse || c.s[1].invalid_rows ? 1 : 0;
 out:
 	free(shared);

@@ -2,10 +2,15 @@
  * cmd_fire.c - `spreadbench fire`: build a scenario's landscape, run one
  * fire on one core and print its figures as stable `key: value` lines or
  * as one JSON object, optionally drawing it with gnuplot.  Building the
- * landscape is timed apart (setup_s) from the fire (runtime_s).
+ * landscape is timed apart (setup_s) from the fire (runtime_s).  The
+ * picture's file is opened (as a temporary file beside it) before the
+ * fire runs, so that a path that cannot be written is refused at once
+ * rather than after the whole fire.
  */
 #include "cli.h"
+#include "outfile.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -239,12 +244,19 @@ int cmd_fire(int argc, char **argv)
 		return 2;
 	}
 
+	struct outfile png = { .f = NULL, .fd = -1 };
+	int rc;
+	if (plot && (rc = outfile_open(&png, plot))) {
+		cli_error("cannot write '%s': %s", plot, strerror(-rc));
+		return 2;
+	}
 	struct landscape_block lb;
 	double t0 = now_s();
-	int rc = landscape_block_build(scenario, seed, dtype, &lb);
+	rc = landscape_block_build(scenario, seed, dtype, &lb);
 	rep.setup_s = now_s() - t0;
 	if (rc) {
 		cli_error("cannot build scenario '%s': %s", scenario, strerror(-rc));
+		outfile_abort(&png);
 		return 1;
 	}
 	rep.input_bytes = lb.bytes;
@@ -279,7 +291,13 @@ int cmd_fire(int argc, char **argv)
 		print_lines(o);
 	}
 	json_decref(o);
-	fflush(stdout);
+	/* The figures are the answer: if they cannot be written, say so now
+	 * rather than after drawing. */
+	if ((rc = outfile_check_stdout())) {
+		cli_error("cannot write standard output: %s", strerror(-rc));
+		status = 1;
+		goto out;
+	}
 	if (plot) {
 		char title[160], which[32];
 		if (rep.job >= 0)
@@ -288,12 +306,18 @@ int cmd_fire(int argc, char **argv)
 			snprintf(which, sizeof which, "reference fire");
 		snprintf(title, sizeof title, "%s %s: ignition (row %d, col %d), %g min from minute %g",
 			 scenario, which, rep.j.y, rep.j.x, rep.j.duration, rep.j.start_time);
-		if ((rc = plot_fire(fire, &lb.ls, &rep.r, title, plot))) {
-			cli_error("cannot draw '%s': %s", plot, strerror(-rc));
+		rc = plot_fire(fire, &lb.ls, &rep.r, title, png.f);
+		if (rc == -EIO && png.err)
+			rc = png.err; /* the failed write's own cause */
+		if (!rc)
+			rc = outfile_commit(&png);
+		if (rc) {
+			cli_error("cannot draw '%s': %s", plot, plot_strerror(rc));
 			status = 1;
 		}
 	}
 out:
+	outfile_abort(&png); /* nothing left to drop after a commit */
 	kernel_fire_free(fire);
 	landscape_block_release(&lb);
 	return status;

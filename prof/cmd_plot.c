@@ -15,9 +15,13 @@
  * Variants are as groups.h defines them.  A variant measured at a single
  * point (the findings' one-off experiments) is left out of the line plots
  * when others make lines, so they stay readable; the report has them.
+ * Every file (the .dat files and the pictures) is written through an
+ * outfile: a full disk leaves the previous file whole, and is an error.
  */
 #include "cli.h"
 #include "groups.h"
+#include "outfile.h"
+#include "sidecar.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -65,13 +69,12 @@ static int write_dat(const struct groups *gs, enum which w, const char *path, in
 	static struct titles ts;
 	memset(&ts, 0, sizeof ts);
 	write_dat_pass(gs, w, NULL, max_workers, &ts);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	int blocks = write_dat_pass(gs, w, f, max_workers, &ts);
-	if (fclose(f))
-		return -errno;
-	return blocks;
+	struct outfile o;
+	int rc = outfile_open(&o, path);
+	if (rc)
+		return rc;
+	int blocks = write_dat_pass(gs, w, o.f, max_workers, &ts);
+	return (rc = outfile_commit(&o)) ? rc : blocks;
 }
 
 /* Counts rows per title into ts (f NULL), or writes the blocks worth
@@ -187,12 +190,15 @@ static int by_parent(const void *a, const void *b)
 static int write_latency(const struct groups *gs, const char *path, int at)
 {
 	const struct group **sel = calloc(gs->n + 1, sizeof *sel);
-	FILE *f = sel ? fopen(path, "w") : NULL;
-	if (!f) {
-		free(sel);
+	struct outfile o;
+	if (!sel)
 		return -ENOMEM;
+	int blocks = 0, rc = outfile_open(&o, path);
+	if (rc) {
+		free(sel);
+		return rc;
 	}
-	int blocks = 0;
+	FILE *f = o.f;
 	for (int spawn = 0; spawn < 2; spawn++) {
 		size_t n = 0;
 		for (size_t i = 0; i < gs->n; i++) {
@@ -212,18 +218,22 @@ static int write_latency(const struct groups *gs, const char *path, int at)
 				group_max(sel[i], G_LATENCY) * 1e3);
 	}
 	free(sel);
-	if (fclose(f))
-		return -errno;
-	return blocks;
+	if (blocks == 0) {
+		outfile_abort(&o);
+		return 0;
+	}
+	return (rc = outfile_commit(&o)) ? rc : blocks;
 }
 
 /* S01: pool-copy's unequal jobs sorted by cost, one bar per schedule, at
  * the most jobs measured so. */
 static int write_makespan(const struct groups *gs, const char *path, int at)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -errno;
+	struct outfile o;
+	int rc = outfile_open(&o, path);
+	if (rc)
+		return rc;
+	FILE *f = o.f;
 	static const char *const sched[] = { "block", "snake", "dynamic" };
 	int bars = 0, jobs = 0;
 	for (size_t i = 0; i < gs->n; i++)
@@ -242,9 +252,11 @@ static int write_makespan(const struct groups *gs, const char *path, int at)
 				c * group_median(g, G_BUSY));
 			bars++;
 		}
-	if (fclose(f))
-		return -errno;
-	return bars > 1 ? 1 : 0;
+	if (bars < 2) {
+		outfile_abort(&o);
+		return 0;
+	}
+	return (rc = outfile_commit(&o)) ? rc : 1;
 }
 
 /* Sorts for the speedup-type files: by label, ratio, then workers. */
@@ -260,25 +272,36 @@ static int by_label_ratio(const void *a, const void *b)
 	return x->workers - y->workers;
 }
 
-static int draw(const char *dir, const char *name, const char *dat, const char *subtitle)
+int plot_draw(const char *dir, const char *name, const char *dat, const char *vars)
 {
 	for (int k = 0; k < 2; k++) {
 		const char *fmt = k ? "svg" : "png";
-		char script[600], expr[16384], out[4400];
+		char script[600], expr[16384], path[4500];
+		struct outfile o;
 		snprintf(script, sizeof script, "%s/%s.gp", plots_dir(), name);
-		snprintf(out, sizeof out, "%s/%s", dir, name);
-		snprintf(expr, sizeof expr, "dir='%s'; dat='%s'; out='%s'; fmt='%s'; subtitle='%s'", plots_dir(), dat,
-			 out, fmt, subtitle);
-		int rc = run_gnuplot(script, expr);
-		if (rc)
+		snprintf(expr, sizeof expr, "dir='%s'; dat='%s'; fmt='%s'; %s", plots_dir(), dat, fmt, vars);
+		snprintf(path, sizeof path, "%s/%s.%s", dir, name, fmt);
+		int rc = outfile_open(&o, path);
+		if (!rc && (rc = run_gnuplot(script, expr, o.f))) {
+			if (rc == -EIO && o.err)
+				rc = o.err;
+			outfile_abort(&o);
+		} else if (!rc) {
+			rc = outfile_commit(&o);
+		}
+		if (rc) {
+			cli_error("cannot draw '%s': %s", path, plot_strerror(rc));
 			return rc;
-		char path[4500];
-		struct stat st;
-		snprintf(path, sizeof path, "%s.%s", out, fmt);
-		if (stat(path, &st) || st.st_size == 0)
-			return -EIO;
+		}
 	}
 	return 0;
+}
+
+static int draw(const char *dir, const char *name, const char *dat, const char *subtitle)
+{
+	char vars[400];
+	snprintf(vars, sizeof vars, "subtitle='%s'", subtitle);
+	return plot_draw(dir, name, dat, vars);
 }
 
 int cmd_plot(int argc, char **argv)
@@ -303,14 +326,16 @@ int cmd_plot(int argc, char **argv)
 	/* Throughput against the ratio is drawn at the machine's core count
 	 * (context.json) when measured there, else at the most workers. */
 	int at = gs.max_workers;
-	char cpath[4300];
+	char cpath[4300], cerr[512];
 	snprintf(cpath, sizeof cpath, "%s/context.json", dir);
-	json_t *ctx = json_load_file(cpath, 0, NULL);
-	json_t *cores = ctx ? json_object_get(ctx, "cores") : NULL;
-	if (json_is_integer(cores))
-		for (size_t i = 0; i < gs.n; i++)
-			if (gs.g[i].workers == (int)json_integer_value(cores) && strcmp(gs.g[i].label, "serial"))
-				at = (int)json_integer_value(cores);
+	json_t *ctx = NULL;
+	int crc = sidecar_load(cpath, &ctx, cerr, sizeof cerr);
+	if (crc && crc != -ENOENT)
+		fprintf(stderr, "spreadbench: warning: %s; throughput is drawn at the most workers\n", cerr);
+	int cores = sidecar_cores(ctx);
+	for (size_t i = 0; cores && i < gs.n; i++)
+		if (gs.g[i].workers == cores && strcmp(gs.g[i].label, "serial"))
+			at = cores;
 	json_decref(ctx);
 	char subtitle[160];
 	snprintf(subtitle, sizeof subtitle, "%s scenario, %zu runs", gs.scenario, gs.used);
@@ -328,10 +353,8 @@ int cmd_plot(int argc, char **argv)
 			printf("plot: %s: nothing to draw (no serial run of the same batch?)\n", names[k]);
 			continue;
 		}
-		if ((rc = draw(pdir, names[k], dat, subtitle))) {
-			cli_error("gnuplot failed on %s: %s", names[k], strerror(-rc));
+		if ((rc = draw(pdir, names[k], dat, subtitle)))
 			goto out;
-		}
 		printf("plot: %s/%s.png and .svg\n", pdir, names[k]);
 	}
 	static const char *const extra[] = { "latency", "makespan" };
@@ -344,13 +367,11 @@ int cmd_plot(int argc, char **argv)
 			goto out;
 		}
 		if (n == 0) {
-			remove(dat);
+			remove(dat); /* one of an earlier run */
 			continue; /* not measured in this folder: the report says so */
 		}
-		if ((rc = draw(pdir, extra[k], dat, subtitle))) {
-			cli_error("gnuplot failed on %s: %s", extra[k], strerror(-rc));
+		if ((rc = draw(pdir, extra[k], dat, subtitle)))
 			goto out;
-		}
 		printf("plot: %s/%s.png and .svg\n", pdir, extra[k]);
 	}
 	status = 0;

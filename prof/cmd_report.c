@@ -12,7 +12,9 @@
  */
 #include "cli.h"
 #include "groups.h"
+#include "outfile.h"
 #include "report.h"
+#include "sidecar.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -278,40 +280,40 @@ int cmd_report(int argc, char **argv)
 	struct groups gs;
 	if (groups_load(path, &gs))
 		return 2;
-	json_error_t jerr;
+	char cerr[512] = "";
 	snprintf(path, sizeof path, "%s/context.json", dir);
-	json_t *ctx = json_load_file(path, 0, &jerr);
+	json_t *ctx = NULL;
+	int crc = sidecar_load(path, &ctx, cerr, sizeof cerr);
+	if (crc && crc != -ENOENT)
+		fprintf(stderr, "spreadbench: warning: %s; the report describes no machine\n", cerr);
 	if (!ctx)
 		ctx = json_object(); /* a folder without it still gets a report */
-	json_t *cores = json_object_get(ctx, "cores");
-	int ncores = json_is_integer(cores) ? (int)json_integer_value(cores) : cli_usable_cpus();
+	int ncores = sidecar_cores(ctx);
+	if (!ncores)
+		ncores = cli_usable_cpus();
+	/* Strategies are compared at the machine's core count when the folder
+	 * has it (more would be oversubscribed), else at the most workers. */
 	int w = gs.max_workers;
 	for (size_t i = 0; i < gs.n; i++)
 		if (gs.g[i].workers == ncores && strcmp(gs.g[i].strategy, "serial"))
 			w = ncores;
 	snprintf(path, sizeof path, "%s/report.md", dir);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
+	/* Written beside report.md and renamed over it only when whole: a
+	 * full disk leaves the previous report as it was. */
+	struct outfile out;
+	int orc = outfile_open(&out, path);
+	if (orc) {
+		cli_error("cannot write '%s': %s", path, strerror(-orc));
 		json_decref(ctx);
 		groups_release(&gs);
 		return 1;
 	}
+	FILE *f = out.f;
 	fprintf(f, "# spreadbench report\n\n%zu valid runs of the %s scenario (%zu rows left out as failed or invalid).\n\n",
 		gs.used, gs.scenario, gs.invalid);
 	quiet_section(&gs, ctx, f);
 	fprintf(f, "## Machine\n\n| | |\n|---|---|\n");
-	const char *key;
-	json_t *v;
-	json_object_foreach(ctx, key, v)
-	{
-		if (json_is_string(v))
-			fprintf(f, "| %s | %s |\n", key, json_string_value(v));
-		else if (json_is_integer(v))
-			fprintf(f, "| %s | %lld |\n", key, (long long)json_integer_value(v));
-		else if (json_is_real(v))
-			fprintf(f, "| %s | %.4g |\n", key, json_real_value(v));
-	}
+	sidecar_machine_table(ctx, f);
 	fprintf(f, "\n## Speedup\n\n");
 	fprintf(f, "Findings compare strategies at %d workers%s.\n\n", w,
 		w == ncores ? ", the machine's core count" : ", the most this folder has");
@@ -335,8 +337,10 @@ int cmd_report(int argc, char **argv)
 	fprintf(f, "\n## Findings\n\n");
 	int counts[VERDICT_N] = { 0 };
 	int rc = report_findings(&gs, ctx, dir, f, counts);
-	if (fclose(f) && !rc)
-		rc = -errno;
+	if (rc)
+		outfile_abort(&out);
+	else
+		rc = outfile_commit(&out);
 	json_decref(ctx);
 	groups_release(&gs);
 	if (rc) {

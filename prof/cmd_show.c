@@ -1,12 +1,15 @@
 /*
  * cmd_show.c - `spreadbench show FILE.csv`: read a results file through
  * the CSV reader and print its rows as a short table, so a person (or a
- * script) can check a file is whole and see what it holds.  Exit status:
- * 0 every row ok and valid, 1 some row failed or invalid, 2 the file
- * cannot be read or lacks the run columns.
+ * script) can check a file is whole and see what it holds.  Every row is
+ * checked as compare checks it (rowcheck.h) before any is printed.  Exit
+ * status: 0 every row ok and valid, 1 some row failed or invalid (or the
+ * table could not be written), 2 the file cannot be read, lacks the run
+ * columns or holds a value no run could have written.
  */
 #include "cli.h"
 #include "csvio.h"
+#include "rowcheck.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +41,11 @@ int cmd_show(int argc, char **argv)
 			csvio_table_release(&t);
 			return 2;
 		}
+	}
+	if (rowcheck_table(&t, argv[1], err, sizeof err)) {
+		cli_error("%s", err);
+		csvio_table_release(&t);
+		return 2;
 	}
 	printf("%-13s %-5s %4s %5s %-8s %4s %-8s %-6s %9s %9s %9s %9s %9s\n", "strategy", "start", "wrk",
 	       "jobs", "schedule", "rep", "status", "valid", "wall_s", "compute_s", "pss_MiB", "rss_MiB",

@@ -26,15 +26,20 @@
  * at the end) and topology.xml (hwloc; lstopo draws it), and at the end
  * the plots (`spreadbench plot`) and report.md (`spreadbench report`).
  * --resume DIR counts the rows each point already has and measures only
- * what is missing.  Default core counts come from hwloc.
+ * what is missing; --out refuses a folder that already holds results (and
+ * --resume one that holds none), and the folder is locked for the whole
+ * sweep (folderlock.h).  Default core counts come from hwloc.
  */
 #include "cli.h"
 #include "context.h"
 #include "csvio.h"
 #include "finding.h"
+#include "folderlock.h"
 #include "noise.h"
+#include "outfile.h"
 #include "results.h"
 #include "runner.h"
+#include "sidecar.h"
 #include "stats.h"
 #include "sweep.h"
 #include "topo.h"
@@ -70,35 +75,16 @@ static bool flag(const struct strategy *st, unsigned f)
 	return (st->flags & f) != 0;
 }
 
+/* Comma lists refuse empty items ("1,,2"), as --experiments does. */
 static int parse_list(const char *s, struct sweep_list *l, long lo, long hi)
 {
-	l->n = 0;
-	char *copy = strdup(s), *save = NULL;
-	if (!copy)
-		return -ENOMEM;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		long v;
-		if (l->n == SWEEP_MAXLIST || parse_int(tok, lo, hi, &v)) {
-			free(copy);
-			return -EINVAL;
-		}
-		l->v[l->n++] = v;
-	}
-	free(copy);
-	return l->n ? 0 : -EINVAL;
+	return parse_int_list(s, lo, hi, l->v, SWEEP_MAXLIST, &l->n);
 }
 
 /* Names: strategies, starts or schedules, checked against their parsers. */
 static int parse_names(char *s, const char **names, int *n)
 {
-	*n = 0;
-	char *save = NULL;
-	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (*n == SWEEP_MAXLIST)
-			return -EINVAL;
-		names[(*n)++] = tok;
-	}
-	return *n ? 0 : -EINVAL;
+	return parse_name_list(s, names, SWEEP_MAXLIST, n);
 }
 
 /* Core counts 1, 2, 4, ... up to the machine's cores, one less (S03:
@@ -353,7 +339,8 @@ static void sweep_usage(FILE *out)
 		"  --time-budget S       start no round after S seconds (also 90m, 2h)\n"
 		"  --job-timeout S       process strategies: kill a job running longer than S seconds\n"
 		"                        (default 60 + 10 x the serial time of the batch; 0 for none)\n"
-		"  --out DIR             results folder (default results/sweep-DATE-TIME)\n"
+		"  --out DIR             a new results folder (default results/sweep-DATE-TIME); one\n"
+		"                        that already holds results.csv is refused: use --resume\n"
 		"  --resume DIR          add only the repetitions DIR does not have yet\n"
 		"  --no-progress         plain lines even on a terminal (elsewhere they are the default)\n"
 		"  --dry-run             list the points and stop\n");
@@ -592,29 +579,51 @@ bad:
 	return -EINVAL;
 }
 
-static int make_folder(struct sweep *s, char *dir, size_t len)
+/* The results folder, locked for this sweep (*lockfd).  --out (or the
+ * default name) starts a sweep and --resume continues one; each refuses
+ * the other's folder, so that neither quietly does the other's job. */
+static int make_folder(struct sweep *s, char *dir, size_t len, const char *cmd, int *lockfd)
 {
+	char path[4200], err[1024];
+	struct stat st;
 	if (s->resume) {
 		snprintf(dir, len, "%s", s->resume);
-		struct stat st;
 		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 			cli_error("--resume: '%s' is not a results folder", dir);
 			return -ENOENT;
 		}
-		return 0;
-	}
-	if (s->out) {
-		snprintf(dir, len, "%s", s->out);
 	} else {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		mkdir("results", 0755);
-		strftime(dir, len, "results/sweep-%Y%m%d-%H%M%S", &tm);
+		if (s->out) {
+			snprintf(dir, len, "%s", s->out);
+		} else {
+			time_t now = time(NULL);
+			struct tm tm;
+			gmtime_r(&now, &tm);
+			mkdir("results", 0755);
+			strftime(dir, len, "results/sweep-%Y%m%d-%H%M%S", &tm);
+		}
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			cli_error("cannot create '%s': %s", dir, strerror(errno));
+			return -errno;
+		}
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		cli_error("cannot create '%s': %s", dir, strerror(errno));
-		return -errno;
+	int rc = folderlock_take(dir, cmd, lockfd, err, sizeof err);
+	if (rc) {
+		cli_error("%s", err);
+		return rc;
+	}
+	/* Checked under the lock: another sweep cannot add results.csv
+	 * between the check and this one's first row. */
+	snprintf(path, sizeof path, "%s/results.csv", dir);
+	bool has = access(path, F_OK) == 0;
+	if (s->resume && !has) {
+		cli_error("--resume: '%s' holds no results.csv; start a sweep there with --out '%s'", dir, dir);
+		return -ENOENT;
+	}
+	if (!s->resume && has) {
+		cli_error("'%s' already holds results.csv: add to it with --resume '%s', or choose a new folder",
+			  dir, dir);
+		return -EEXIST;
 	}
 	return 0;
 }
@@ -633,16 +642,17 @@ static int write_sidecars(const char *dir)
 			json_object_set_new(ctx, huge ? "latency_1gib_huge_ns" : "latency_1gib_ns", json_real(ns));
 	}
 	snprintf(path, sizeof path, "%s/context.json", dir);
-	if (!rc && json_dump_file(ctx, path, JSON_INDENT(2)))
-		rc = -EIO;
+	if (!rc)
+		rc = outfile_write_json(path, ctx, JSON_INDENT(2));
 	json_decref(ctx);
 	struct topo *t = NULL;
-	snprintf(path, sizeof path, "%s/topology.xml", dir);
-	if (!rc && (topo_open(&t) || !t || topo_export_xml(t, path)))
-		rc = -EIO;
+	if (!rc) {
+		snprintf(path, sizeof path, "%s/topology.xml", dir);
+		rc = topo_open(&t) || !t ? -EIO : topo_export_xml(t, path);
+	}
 	topo_close(t);
 	if (rc)
-		cli_error("cannot write the context of '%s'", dir);
+		cli_error("cannot write '%s': %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -652,8 +662,9 @@ static void write_end_context(const char *dir, const struct sweep *s, int precis
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/context.json", dir);
-	json_t *ctx = json_load_file(path, 0, NULL);
-	if (!ctx)
+	json_t *ctx = NULL;
+	char err[512];
+	if (sidecar_load(path, &ctx, err, sizeof err))
 		return;
 	double cpu = noise_probe_cpu(), lat = NAN;
 	noise_probe_latency(CONTEXT_PROBE_BYTES, true, CONTEXT_PROBE_HOPS, &lat);
@@ -667,8 +678,9 @@ static void write_end_context(const char *dir, const struct sweep *s, int precis
 		json_object_set_new(ctx, "max_reps", json_integer(s->max_reps));
 		json_object_set_new(ctx, "time_budget_hit", json_boolean(budget_hit));
 	}
-	if (json_dump_file(ctx, path, JSON_INDENT(2)))
-		cli_error("cannot update '%s'", path);
+	int rc = outfile_write_json(path, ctx, JSON_INDENT(2));
+	if (rc)
+		cli_error("cannot update '%s': %s", path, strerror(-rc));
 	json_decref(ctx);
 }
 
@@ -742,10 +754,14 @@ int cmd_sweep(int argc, char **argv)
 	int rc = parse_args(argc, argv, &s);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	int status = 2;
+	int status = 2, lockfd = -1;
 	struct csvio_writer *csv = NULL;
 	int *order = NULL;
 	char dir[4096], path[4200], cmd[2048] = "spreadbench";
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(cmd);
+		snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
+	}
 	if (sweep_plan(&s))
 		goto out;
 	if (s.dry_run) {
@@ -759,16 +775,14 @@ int cmd_sweep(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (make_folder(&s, dir, sizeof dir))
+	if (make_folder(&s, dir, sizeof dir, cmd, &lockfd))
 		goto out;
 	snprintf(path, sizeof path, "%s/results.csv", dir);
 	if (count_done(&s, path))
 		goto out;
-	if (!s.resume && write_sidecars(dir))
+	if (!s.resume && write_sidecars(dir)) {
+		status = 1;
 		goto out;
-	for (int i = 0; i < argc; i++) {
-		size_t len = strlen(cmd);
-		snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
 	}
 	char extra[200];
 	snprintf(extra, sizeof extra, "sweep: preset %s, scenario %s, %d points, %d repetitions%s", s.preset->name,
@@ -881,5 +895,6 @@ out:
 		csvio_writer_close(csv);
 	release_refs();
 	sweep_release(&s);
+	folderlock_release(lockfd);
 	return status;
 }

@@ -1,7 +1,8 @@
 /*
  * cmd_topo.c - `spreadbench topo`: the machine as hwloc sees it (what this
  * process may use): packages, cores, PUs, caches, NUMA nodes and CPU
- * kinds; --xml FILE also writes hwloc's XML, which lstopo can draw.
+ * kinds; --xml FILE also writes hwloc's XML, which lstopo can draw.  A
+ * failure to write either says why and exits 1.
  */
 #include "cli.h"
 #include "topo.h"
@@ -29,8 +30,9 @@ int cmd_topo(int argc, char **argv)
 		return 1;
 	}
 	int status = topo_print(t, stdout) ? 1 : 0;
-	if (xml && topo_export_xml(t, xml)) {
-		cli_error("cannot write '%s'", xml);
+	int rc;
+	if (xml && (rc = topo_export_xml(t, xml))) {
+		cli_error("cannot write '%s': %s", xml, strerror(-rc));
 		status = 1;
 	}
 	topo_close(t);

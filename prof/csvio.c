@@ -168,14 +168,59 @@ static const char *join(const char *const *names, int n, struct strbuf *b)
 
 /* ---- reading ---------------------------------------------------------- */
 
+/* Where lines come from: a stream, or a buffer in memory. */
+struct source {
+	FILE *f;
+	const char *p;
+	size_t n, pos;
+};
+
+/* The next line, up to and including its '\n', in *line: a pointer into
+ * the buffer being read, or into b for a stream.  Returns its length, 0
+ * at the end of the input, -E2BIG when it has more than CSVIO_MAX_LINE
+ * bytes (nothing past that is read), or a negative errno. */
+static ssize_t next_line(struct source *s, struct strbuf *b, const char **line)
+{
+	const size_t max = CSVIO_MAX_LINE;
+	if (!s->f) {
+		if (s->pos >= s->n)
+			return 0; /* also when there is no buffer at all */
+		size_t left = s->n - s->pos, look = left < max ? left : max;
+		const char *start = s->p + s->pos;
+		const char *nl = memchr(start, '\n', look);
+		if (!nl && left > max)
+			return -E2BIG;
+		size_t len = nl ? (size_t)(nl - start) + 1 : look;
+		*line = start;
+		s->pos += len;
+		return (ssize_t)len;
+	}
+	int c = 0;
+	b->len = 0;
+	while ((c = getc_unlocked(s->f)) != EOF) {
+		if (b->len == max)
+			return -E2BIG;
+		if (b->len + 1 >= b->cap && sb_reserve(b, 1))
+			return -ENOMEM;
+		b->p[b->len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && ferror(s->f))
+		return errno ? -errno : -EIO;
+	*line = b->p;
+	return (ssize_t)b->len;
+}
+
 struct reader {
 	const char *path;
 	struct csvio_table *t;
 	char **row;             /* fields of the record being parsed */
 	size_t nfield, row_cap;
-	size_t cells_cap, comments_cap;
+	size_t cells_cap, comments_cap, lines_cap;
 	size_t line;            /* the line being fed to the parser, from 1 */
 	size_t rec_line;        /* the line the current record started on */
+	size_t header_line;
 	int rc;
 	char *err;
 	size_t errlen;
@@ -186,6 +231,12 @@ static void on_field(void *s, size_t len, void *data)
 	struct reader *r = data;
 	if (r->rc)
 		return;
+	if (len > CSVIO_MAX_FIELD) {
+		set_err(r->err, r->errlen, "'%s' line %zu: a field of more than %d bytes", r->path, r->rec_line,
+			CSVIO_MAX_FIELD);
+		r->rc = -EINVAL;
+		return;
+	}
 	char *f = malloc(len + 1);
 	if (!f || grow_ptrs(&r->row, &r->row_cap, r->nfield + 1)) {
 		free(f);
@@ -222,8 +273,27 @@ static int take_header(struct reader *r)
 	}
 	r->t->columns = r->row;
 	r->t->ncol = (int)r->nfield;
+	r->header_line = r->rec_line;
 	r->row = NULL;
 	r->row_cap = r->nfield = 0;
+	return 0;
+}
+
+static int grow_lines(size_t **arr, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / sizeof **arr)
+			return -ENOMEM;
+		n *= 2;
+	}
+	size_t *p = realloc(*arr, n * sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
 	return 0;
 }
 
@@ -246,11 +316,13 @@ static void on_record(int c, void *data)
 	}
 	size_t n = (size_t)t->ncol;
 	if (t->nrows + 1 > SIZE_MAX / sizeof(char *) / n ||
-	    grow_ptrs(&t->cells, &r->cells_cap, (t->nrows + 1) * n)) {
+	    grow_ptrs(&t->cells, &r->cells_cap, (t->nrows + 1) * n) ||
+	    grow_lines(&t->row_lines, &r->lines_cap, t->nrows + 1)) {
 		r->rc = -ENOMEM;
 		return;
 	}
 	memcpy(t->cells + t->nrows * n, r->row, n * sizeof *r->row);
+	t->row_lines[t->nrows] = r->rec_line;
 	t->nrows++;
 	r->nfield = 0;
 }
@@ -283,19 +355,31 @@ static bool blank_line(const char *s, size_t n)
 	return true;
 }
 
-/* Reads f into t; with header_only, stops once the header row is in. */
-static int read_stream(FILE *f, const char *path, bool header_only, struct csvio_table *t,
-		       char *err, size_t errlen)
+/* What a reader learned besides the table: on failure, how many lines
+ * from the top are whole records (0 when cutting the file would not
+ * mend it); on success, how many lines there are and whether the last
+ * one ends in a newline. */
+struct read_info {
+	size_t whole_lines;
+	size_t lines;
+	bool final_newline;
+};
+
+/* Reads src into t; with header_only, stops once the header row is in. */
+static int read_source(struct source *src, const char *path, bool header_only, struct csvio_table *t,
+		       struct read_info *info, char *err, size_t errlen)
 {
 	struct reader r = { .path = path, .t = t, .err = err, .errlen = errlen };
 	struct csv_parser p;
-	char *line = NULL;
-	size_t cap = 0, quote_line = 0;
-	bool in_quotes = false;
+	struct strbuf buf = { 0 };
+	const char *line = NULL;
+	size_t quote_line = 0, rec_bytes = 0;
+	bool in_quotes = false, final_newline = true;
 	ssize_t n;
-	int rc = 0, e = 0;
+	int rc = 0;
 
 	memset(t, 0, sizeof *t);
+	memset(info, 0, sizeof *info);
 	/* CSV_STRICT keeps the quote count meaningful (see the top of the
 	 * file); CSV_STRICT_FINI turns a quote still open at end of file into
 	 * an error instead of a silently truncated last field. */
@@ -304,29 +388,80 @@ static int read_stream(FILE *f, const char *path, bool header_only, struct csvio
 		return -ENOMEM;
 	}
 	for (;;) {
-		n = getline(&line, &cap, f);
-		if (n < 0) {
-			e = errno;
+		n = next_line(src, &buf, &line);
+		if (n == 0)
 			break;
-		}
 		r.line++;
+		/* Where the trouble starts if this line is damaged: the record
+		 * it continues, or the line itself. */
+		size_t from = in_quotes ? r.rec_line : r.line;
+		if (n == -E2BIG) {
+			set_err(err, errlen, "'%s' line %zu: longer than %d bytes (not a results file?)", path,
+				r.line, CSVIO_MAX_LINE);
+			rc = -EINVAL;
+			info->whole_lines = from - 1;
+			goto out;
+		}
+		if (n < 0) {
+			rc = (int)n;
+			set_err(err, errlen, "cannot read '%s': %s", path, strerror(-rc));
+			goto out;
+		}
+		const char *text = line;
+		/* A byte-order mark, as some editors put before UTF-8 text, is
+		 * not part of the first column's name. */
+		if (r.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+			text += 3;
+			n -= 3;
+			if (n == 0)
+				continue;
+		}
+		if (memchr(text, '\0', (size_t)n)) {
+			set_err(err, errlen, "'%s' line %zu: a NUL byte (binary data, not CSV text)", path, r.line);
+			rc = -EINVAL;
+			info->whole_lines = from - 1;
+			goto out;
+		}
+		final_newline = text[n - 1] == '\n';
 		if (!in_quotes) {
-			if (line[0] == '#') {
-				if ((rc = add_comment(&r, line, (size_t)n)))
+			if (text[0] == '#') {
+				if ((rc = add_comment(&r, text, (size_t)n)))
 					goto out;
 				continue;
 			}
-			if (!blank_line(line, (size_t)n))
+			if (!blank_line(text, (size_t)n)) {
 				r.rec_line = r.line;
+				rec_bytes = 0;
+			}
+		}
+		/* A quoted field may span lines; the record as a whole is held
+		 * to the limit of one line. */
+		rec_bytes += (size_t)n;
+		if (rec_bytes > CSVIO_MAX_LINE) {
+			set_err(err, errlen, "'%s' line %zu: a quoted field runs on for more than %d bytes "
+				"(a quote not closed?)", path, r.rec_line, CSVIO_MAX_LINE);
+			rc = -EINVAL;
+			info->whole_lines = r.rec_line - 1;
+			goto out;
 		}
 		for (ssize_t i = 0; i < n; i++) {
-			if (line[i] == '"') {
+			if (text[i] == '"') {
 				in_quotes = !in_quotes;
 				if (in_quotes)
 					quote_line = r.line;
 			}
+			/* libcsv ends a record at a lone CR too, which would put
+			 * records in the middle of lines and hide '#' lines from
+			 * the comment check: only CRLF line ends are read. */
+			if (text[i] == '\r' && !in_quotes && i + 1 < n && text[i + 1] != '\n') {
+				set_err(err, errlen, "'%s' line %zu: a carriage return inside the line (only LF and "
+					"CRLF line ends are read)", path, r.line);
+				rc = -EINVAL;
+				info->whole_lines = from - 1;
+				goto out;
+			}
 		}
-		if (csv_parse(&p, line, (size_t)n, on_field, on_record, &r) != (size_t)n && !r.rc) {
+		if (csv_parse(&p, text, (size_t)n, on_field, on_record, &r) != (size_t)n && !r.rc) {
 			if (csv_error(&p) == CSV_EPARSE) {
 				set_err(err, errlen, "'%s' line %zu: stray double quote", path, r.line);
 				r.rc = -EINVAL;
@@ -334,17 +469,12 @@ static int read_stream(FILE *f, const char *path, bool header_only, struct csvio
 				r.rc = -ENOMEM;
 			}
 		}
-		if ((rc = r.rc))
+		if ((rc = r.rc)) {
+			info->whole_lines = r.rec_line - 1;
 			goto out;
+		}
 		if (header_only && t->columns)
 			goto out;
-	}
-	/* getline also returns -1 when it runs out of memory, without
-	 * marking the stream; only a clean end of file is no error. */
-	if (ferror(f) || !feof(f)) {
-		rc = e ? -e : -EIO;
-		set_err(err, errlen, "cannot read '%s': %s", path, strerror(-rc));
-		goto out;
 	}
 	/* csv_fini submits a last record that has no final newline. */
 	if (csv_fini(&p, on_field, on_record, &r) && !r.rc) {
@@ -352,39 +482,86 @@ static int read_stream(FILE *f, const char *path, bool header_only, struct csvio
 			path, quote_line);
 		r.rc = -EINVAL;
 	}
-	if ((rc = r.rc))
+	if ((rc = r.rc)) {
+		info->whole_lines = r.rec_line - 1;
 		goto out;
+	}
 	if (!t->columns) {
 		set_err(err, errlen, "'%s' has no header row", path);
 		rc = -EINVAL;
 	}
+	info->lines = r.line;
+	info->final_newline = final_newline;
 out:
+	/* Cutting the file is no repair when the header is what is lost. */
+	if (rc && (!r.header_line || info->whole_lines < r.header_line))
+		info->whole_lines = 0;
 	if (rc == -ENOMEM && err && errlen && !err[0])
 		set_err(err, errlen, "out of memory reading '%s'", path);
 	for (size_t i = 0; i < r.nfield; i++)
 		free(r.row[i]);
 	free(r.row);
-	free(line);
+	free(buf.p);
 	csv_free(&p);
 	if (rc)
 		csvio_table_release(t);
 	return rc;
 }
 
-int csvio_read(const char *path, struct csvio_table *out, char *err, size_t errlen)
+/* Opens path for reading, refusing what is not a regular file: a device
+ * or a pipe could be read forever (/dev/zero) or block. */
+static int open_regular(const char *path, int flags, char *err, size_t errlen)
 {
-	memset(out, 0, sizeof *out);
-	if (err && errlen)
-		err[0] = '\0';
-	FILE *f = fopen(path, "re");
-	if (!f) {
+	struct stat st;
+	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
 		int rc = -errno;
 		set_err(err, errlen, "cannot open '%s': %s", path, strerror(-rc));
 		return rc;
 	}
-	int rc = read_stream(f, path, false, out, err, errlen);
+	if (fstat(fd, &st)) {
+		int rc = -errno;
+		set_err(err, errlen, "cannot read '%s': %s", path, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "'%s' is not a regular file", path);
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	return fd;
+}
+
+int csvio_read(const char *path, struct csvio_table *out, char *err, size_t errlen)
+{
+	struct read_info info;
+	memset(out, 0, sizeof *out);
+	if (err && errlen)
+		err[0] = '\0';
+	int fd = open_regular(path, O_RDONLY, err, errlen);
+	if (fd < 0)
+		return fd;
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		set_err(err, errlen, "out of memory reading '%s'", path);
+		return -ENOMEM;
+	}
+	struct source src = { .f = f };
+	int rc = read_source(&src, path, false, out, &info, err, errlen);
 	fclose(f);
 	return rc;
+}
+
+int csvio_read_buffer(const char *name, const void *data, size_t len, struct csvio_table *out,
+		      char *err, size_t errlen)
+{
+	struct read_info info;
+	struct source src = { .p = data, .n = data ? len : 0 };
+	if (err && errlen)
+		err[0] = '\0';
+	return read_source(&src, name, false, out, &info, err, errlen);
 }
 
 int csvio_column(const struct csvio_table *t, const char *name)
@@ -415,6 +592,7 @@ void csvio_table_release(struct csvio_table *t)
 	free(t->columns);
 	free(t->cells);
 	free(t->comments);
+	free(t->row_lines);
 	memset(t, 0, sizeof *t);
 }
 
@@ -522,13 +700,18 @@ static int write_preamble(int fd, const char *const *columns, int ncol,
 	return rc;
 }
 
-/* Checks that a non-empty file's header row is exactly columns.  It reads
- * through a copy of fd, so what it sees is the file the lock covers. */
-static int check_header(int fd, const char *path, const char *const *columns, int ncol,
-			char *err, size_t errlen)
+/* Checks that a non-empty file is whole and that its header row is
+ * exactly columns, before anything is appended to it: a row appended
+ * after a damaged one would be lost with it, since readers refuse the
+ * whole file.  It reads through a copy of fd, so what it sees is the file
+ * the lock covers.  A damaged file is refused with the line and what to
+ * cut to mend it. */
+static int check_existing(int fd, const char *path, const char *const *columns, int ncol,
+			  char *err, size_t errlen)
 {
 	struct csvio_table t = { 0 };
 	struct strbuf a = { 0 }, b = { 0 };
+	struct read_info info;
 	FILE *f = NULL;
 	int dfd = -1, rc = 0;
 
@@ -548,8 +731,27 @@ static int check_header(int fd, const char *path, const char *const *columns, in
 		rc = -errno;
 		goto out;
 	}
-	if ((rc = read_stream(f, path, true, &t, err, errlen)))
+	struct source src = { .f = f };
+	if ((rc = read_source(&src, path, false, &t, &info, err, errlen))) {
+		if (rc == -EINVAL && info.whole_lines) {
+			size_t len = strlen(err);
+			set_err(err + len, errlen - len,
+				"; lines 1-%zu are whole: keep them with head -n %zu '%s' >fixed.csv and "
+				"move fixed.csv into place, or mend line %zu by hand", info.whole_lines,
+				info.whole_lines, path, info.whole_lines + 1);
+		}
 		goto out;
+	}
+	/* Every row this module writes ends in a newline; a last line
+	 * without one was cut short (or typed by hand). */
+	if (!info.final_newline) {
+		set_err(err, errlen, "'%s' line %zu: the last line has no line end, so it may have been cut "
+			"short: if it is whole, end it (echo >>'%s'); if not, keep lines 1-%zu with head -n %zu "
+			"'%s' >fixed.csv and move fixed.csv into place", path, info.lines, path, info.lines - 1,
+			info.lines - 1, path);
+		rc = -EINVAL;
+		goto out;
+	}
 	bool same = t.ncol == ncol;
 	for (int i = 0; same && i < ncol; i++)
 		same = !strcmp(t.columns[i], columns[i]);
@@ -601,17 +803,13 @@ int csvio_writer_open(const char *path, const char *const *columns, int ncol,
 		rc = -errno;
 		goto out;
 	}
-	if (st.st_size == 0) {
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "'%s' is not a regular file", path);
+		rc = -EINVAL;
+	} else if (st.st_size == 0) {
 		rc = write_preamble(fd, columns, ncol, context, ncontext);
-	} else if (!(rc = check_header(fd, path, columns, ncol, err, errlen))) {
-		/* A file whose last line has no newline (edited by hand, or
-		 * torn) gets one, so that the first new row starts a line. */
-		char last;
-		ssize_t n = pread(fd, &last, 1, st.st_size - 1);
-		if (n != 1)
-			rc = n < 0 ? -errno : -EIO;
-		else if (last != '\n')
-			rc = write_whole(fd, "\n", 1);
+	} else {
+		rc = check_existing(fd, path, columns, ncol, err, errlen);
 	}
 	if (!rc && fdatasync(fd))
 		rc = -errno;

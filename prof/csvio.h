@@ -19,6 +19,13 @@
 
 #include <stddef.h>
 
+/* The longest line (and the longest record, when a quoted field spans
+ * lines) and the longest field a reader accepts.  A results row is a few
+ * KiB at most; the limits keep a file that is not one (a disk image, a
+ * file of zeros) from taking all memory before it is refused. */
+#define CSVIO_MAX_LINE (1 << 20)
+#define CSVIO_MAX_FIELD (1 << 16)
+
 /* Appending writer. */
 struct csvio_writer;
 
@@ -28,9 +35,14 @@ struct csvio_writer;
  * exists and is non-empty, reads its header row (skipping '#' lines) and
  * requires it to equal `columns` exactly (same names, same order);
  * otherwise returns -EINVAL with a message in err ("'out.csv' has
- * different columns: expected ..., found ...").  Column names must be
- * non-empty and distinct.  Other failures return a negative errno, also
- * explained in err. */
+ * different columns: expected ..., found ...").  Before that, the whole
+ * existing file must read back (as csvio_read would read it) and end in a
+ * newline: a row appended after a damaged one would be lost with it.  A
+ * damaged file is refused with the line that is wrong and how to mend it
+ * (the lines to keep, with the head command that keeps them).  A path
+ * that is not a regular file is refused.  Column names must be non-empty
+ * and distinct.  Other failures return a negative errno, also explained
+ * in err. */
 int csvio_writer_open(const char *path, const char *const *columns, int ncol,
 		      const char *const *context, int ncontext,
 		      struct csvio_writer **out, char *err, size_t errlen);
@@ -56,14 +68,24 @@ struct csvio_table {
 	char **cells;          /* nrows * ncol, row-major; never NULL entries ("" when empty) */
 	size_t ncomments;
 	char **comments;
+	size_t *row_lines;     /* the line each row starts on, from 1, for messages */
 };
 
 /* Reads path into *out, which is left zeroed on failure.
  * Fails with -EINVAL and a message naming the file and line when a row has
  * a different number of fields from the header, the header is missing or
- * has empty or duplicated column names, or the quoting is broken (a stray
- * quote, or a quote still open at end of file); -ENOENT etc. from open. */
+ * has empty or duplicated column names, the quoting is broken (a stray
+ * quote, or a quote still open at end of file), a line, record or field
+ * is longer than the limits above, or a line holds a NUL byte; with
+ * -EINVAL (-EISDIR for a folder) when path is not a regular file;
+ * -ENOENT etc. from open.  A UTF-8 byte-order mark at the very start of
+ * the file is skipped, so that a file saved by a spreadsheet still has
+ * its first column's plain name. */
 int csvio_read(const char *path, struct csvio_table *out, char *err, size_t errlen);
+
+/* The same from len bytes in memory; name is what messages call it. */
+int csvio_read_buffer(const char *name, const void *data, size_t len, struct csvio_table *out,
+		      char *err, size_t errlen);
 
 /* The index of the column called name, or -1. */
 int csvio_column(const struct csvio_table *t, const char *name);

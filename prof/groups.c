@@ -4,6 +4,7 @@
 #include "groups.h"
 #include "cli.h"
 #include "csvio.h"
+#include "rowcheck.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -152,6 +153,8 @@ int groups_load(const char *path, struct groups *gs)
 	struct csvio_table t;
 	char err[512] = "";
 	int rc = csvio_read(path, &t, err, sizeof err);
+	if (!rc && (rc = rowcheck_table(&t, path, err, sizeof err)))
+		csvio_table_release(&t);
 	if (rc) {
 		cli_error("%s", err[0] ? err : strerror(-rc));
 		return rc;

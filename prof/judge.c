@@ -4,6 +4,7 @@
  * with its interval against a claim (finding.h).
  */
 #include "finding.h"
+#include "sidecar.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -55,8 +56,9 @@ void judge_init(struct judge *j, const struct groups *gs, json_t *ctx, FILE *out
 	j->ctx = ctx;
 	j->out = out;
 	j->conf = 0.95;
-	json_t *cores = ctx ? json_object_get(ctx, "cores") : NULL;
-	j->cores = json_is_integer(cores) ? (int)json_integer_value(cores) : gs->max_workers;
+	j->cores = ctx ? sidecar_cores(ctx) : 0;
+	if (!j->cores)
+		j->cores = gs->max_workers;
 	/* Strategies are compared at the machine's core count when the
 	 * folder has it (more would be oversubscribed), else at the most
 	 * workers it has. */

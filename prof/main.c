@@ -1,8 +1,10 @@
 /*
  * main.c - the spreadbench program: a table of commands, git style.
- * Only main() exits; every command returns its status.
+ * Only main() exits; every command returns its status, and standard
+ * output is checked before the program says it succeeded.
  */
 #include "cli.h"
+#include "outfile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,9 +39,8 @@ static void usage(FILE *out)
 
 char **cli_full_argv;
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	cli_full_argv = argv;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -58,4 +59,20 @@ int main(int argc, char **argv)
 	cli_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	cli_full_argv = argv;
+	outfile_wrap_stdout();
+	int status = run(argc, argv);
+	/* A table, a report line or JSON that never reached its reader (a
+	 * full disk, a closed pipe) is a failure, whatever the command did. */
+	int rc = outfile_check_stdout();
+	if (rc) {
+		cli_error("cannot write standard output: %s", strerror(-rc));
+		if (status == 0)
+			status = 1;
+	}
+	return status;
 }

@@ -1,13 +1,17 @@
 /*
- * plot.c - draw one fire with gnuplot: the landscape in grey, the time of
- * arrival and the fire type over it, around the burned area.  The data go
- * to a private temporary folder, removed afterwards; gnuplot runs as an
- * external program on plots/fire.gp.  Large windows are sampled so a
- * picture never needs more than about a million points.
+ * plot.c - running gnuplot, and drawing one fire with it: the landscape
+ * in grey, the time of arrival and the fire type over it, around the
+ * burned area.  The data go to a private temporary folder, removed
+ * afterwards; gnuplot runs as an external program on plots/fire.gp.
+ * Large windows are sampled so a picture never needs more than about a
+ * million points.  gnuplot never writes a picture's file itself: it
+ * exits 0 even when its writes fail, so the picture comes back through a
+ * pipe and the caller's stream (an outfile) writes and checks it.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -96,8 +100,9 @@ static int write_layers(const char *dir, const struct kernel_fire *f, const stru
 			fputc('\n', fp[i]);
 	}
 out:
+	/* A write that failed earlier leaves only the error flag set. */
 	for (int i = 0; i < 3; i++)
-		if (fp[i] && fclose(fp[i]) && !rc)
+		if (fp[i] && (ferror(fp[i]) | fclose(fp[i])) && !rc)
 			rc = -EIO;
 	return rc;
 }
@@ -113,18 +118,72 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-int run_gnuplot(const char *script, const char *expr)
+int run_gnuplot(const char *script, const char *expr, FILE *out)
 {
 	char *args[] = { "gnuplot", "-e", (char *)expr, (char *)script, NULL };
+	posix_spawn_file_actions_t fa;
+	int pfd[2] = { -1, -1 }, rc = 0, werr = 0;
 	pid_t pid = 0;
-	int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
-	if (err)
-		return -err;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	if ((rc = -posix_spawn_file_actions_init(&fa)))
+		goto out;
+	rc = -posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	if (!rc)
+		rc = -posix_spawnp(&pid, "gnuplot", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc == -ENOENT)
+		rc = -ENOPKG; /* not the picture's path: gnuplot itself is missing */
+	if (rc)
+		goto out;
+	close(pfd[1]);
+	pfd[1] = -1;
+	/* Read to the end even after a failed write, so that gnuplot never
+	 * blocks on a full pipe. */
+	char buf[65536];
+	size_t total = 0;
+	for (;;) {
+		ssize_t n = read(pfd[0], buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && !werr)
+				werr = -errno;
+			break;
+		}
+		if (!werr && fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+			werr = -EIO;
+		total += (size_t)n;
+	}
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EPROTO;
+		if (errno != EINTR) {
+			rc = -errno;
+			goto out;
+		}
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		rc = -EPROTO;
+	else if (werr)
+		rc = werr;
+	else if (total == 0)
+		rc = -ENODATA; /* gnuplot that drew nothing still exits 0 */
+out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	return rc;
+}
+
+const char *plot_strerror(int rc)
+{
+	if (rc == -EPROTO)
+		return "gnuplot failed (its messages are above)";
+	if (rc == -ENODATA)
+		return "gnuplot drew nothing";
+	if (rc == -ENOPKG)
+		return "gnuplot is not installed (or not on PATH)";
+	return strerror(-rc);
 }
 
 /* gnuplot strings are single-quoted; refuse what would break the quoting. */
@@ -134,9 +193,9 @@ static bool quotable(const char *s)
 }
 
 int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
-	      const struct kernel_fire_result *res, const char *title, const char *png)
+	      const struct kernel_fire_result *res, const char *title, FILE *png)
 {
-	if (!quotable(png) || !quotable(title))
+	if (!quotable(title))
 		return -EINVAL;
 	char dir[] = "/tmp/spreadbench-plot-XXXXXX";
 	if (!mkdtemp(dir))
@@ -160,12 +219,8 @@ int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
 		goto out;
 	char script[600], expr[2048];
 	snprintf(script, sizeof script, "%s/fire.gp", plots_dir());
-	snprintf(expr, sizeof expr, "dir='%s'; out='%s'; title='%s'", dir, png, title);
-	if ((rc = run_gnuplot(script, expr)))
-		goto out;
-	struct stat sb;
-	if (stat(png, &sb) || sb.st_size == 0)
-		rc = -EIO;
+	snprintf(expr, sizeof expr, "dir='%s'; title='%s'", dir, title);
+	rc = run_gnuplot(script, expr, png);
 out:
 	remove_dir(dir);
 	return rc;

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "cli.h"
 #include "finding.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -98,9 +99,11 @@ static double clamp(double x)
  * the number of rows. */
 static int write_forest(const struct outcome *o, int n, const char *path)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -errno;
+	struct outfile out;
+	int rc = outfile_open(&out, path);
+	if (rc)
+		return rc;
+	FILE *f = out.f;
 	int rows = 0;
 	fprintf(f, "# x_low x_high y: regions where a claim holds\n");
 	for (int pass = 0; pass < 2; pass++) {
@@ -140,14 +143,13 @@ static int write_forest(const struct outcome *o, int n, const char *path)
 			}
 		}
 	}
-	if (fclose(f))
-		return -errno;
-	return rows;
+	rc = outfile_commit(&out);
+	return rc ? rc : rows;
 }
 
 static int draw_forest(const char *dir, const struct outcome *o, int n)
 {
-	char pdir[4200], dat[4300], out[4300], script[600], expr[9000];
+	char pdir[4200], dat[4300], vars[200];
 	snprintf(pdir, sizeof pdir, "%s/plots", dir);
 	if (mkdir(pdir, 0755) && errno != EEXIST)
 		return -errno;
@@ -155,16 +157,9 @@ static int draw_forest(const char *dir, const struct outcome *o, int n)
 	int rows = write_forest(o, n, dat);
 	if (rows <= 0)
 		return rows;
-	snprintf(out, sizeof out, "%s/forest", pdir);
-	snprintf(script, sizeof script, "%s/forest.gp", plots_dir());
-	for (int k = 0; k < 2; k++) {
-		snprintf(expr, sizeof expr, "dir='%s'; dat='%s'; out='%s'; fmt='%s'; rows=%d; xmin=%g; xmax=%g", plots_dir(),
-			 dat, out, k ? "svg" : "png", rows, FOREST_MIN, FOREST_MAX);
-		int rc = run_gnuplot(script, expr);
-		if (rc)
-			return rc;
-	}
-	return rows;
+	snprintf(vars, sizeof vars, "rows=%d; xmin=%g; xmax=%g", rows, FOREST_MIN, FOREST_MAX);
+	int rc = plot_draw(pdir, "forest", dat, vars);
+	return rc ? rc : rows;
 }
 
 int report_findings(const struct groups *gs, json_t *ctx, const char *dir, FILE *f, int counts[VERDICT_N])
@@ -197,7 +192,7 @@ int report_findings(const struct groups *gs, json_t *ctx, const char *dir, FILE 
 	}
 	int rows = draw_forest(dir, o, n);
 	if (rows < 0) {
-		cli_error("cannot draw the forest plot: %s", strerror(-rows));
+		cli_error("cannot draw the forest plot: %s", plot_strerror(rows));
 		rc = rows;
 		goto out;
 	}

@@ -6,6 +6,7 @@
  * PCI devices included, is available to users as the exported XML.
  */
 #include "topo.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <hwloc.h>
@@ -139,14 +140,22 @@ out:
 	return n;
 }
 
+/* hwloc writes the XML into memory and outfile.c writes the file, so a
+ * full disk leaves an older topology.xml whole and is reported with its
+ * cause (hwloc's own file export says neither). */
 int topo_export_xml(const struct topo *t, const char *path)
 {
+	char *xml = NULL;
+	int len = 0;
 	if (!t || !path)
 		return -EINVAL;
 	errno = 0;
-	if (hwloc_topology_export_xml(t->h, path, 0) < 0)
+	if (hwloc_topology_export_xmlbuffer(t->h, &xml, &len, 0) < 0 || !xml || len < 1)
 		return errno ? -errno : -EIO;
-	return 0;
+	/* The length counts the final NUL, which is no part of the file. */
+	int rc = outfile_write_buffer(path, xml, (size_t)len - 1);
+	hwloc_free_xmlbuffer(t->h, xml);
+	return rc;
 }
 
 int topo_bind_core(const struct topo *t, int i, int whole_process)

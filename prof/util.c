@@ -1,12 +1,15 @@
 /*
  * util.c - small helpers shared by the commands: error printing, a
- * monotonic clock, strict number parsing, and building a scenario's
- * landscape into a block of its own.
+ * monotonic clock, strict number and list parsing, and building a
+ * scenario's landscape into a block of its own.
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +34,19 @@ double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The strto* functions skip leading white space, and strtoull takes a
+ * minus sign and wraps the number round; an option's value with either
+ * is not the number the user meant. */
+static bool starts_plainly(const char *s)
+{
+	return *s && !isspace((unsigned char)*s);
+}
+
 int parse_int(const char *s, long lo, long hi, long *out)
 {
 	char *end;
+	if (!starts_plainly(s))
+		return -EINVAL;
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < lo || v > hi)
@@ -45,9 +58,9 @@ int parse_int(const char *s, long lo, long hi, long *out)
 int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
-	errno = 0;
-	if (*s == '-')
+	if (!starts_plainly(s) || *s == '-')
 		return -EINVAL;
+	errno = 0;
 	unsigned long long v = strtoull(s, &end, 0);
 	if (errno || end == s || *end)
 		return -EINVAL;
@@ -58,9 +71,13 @@ int parse_u64(const char *s, uint64_t *out)
 int parse_double(const char *s, double *out)
 {
 	char *end;
+	if (!starts_plainly(s))
+		return -EINVAL;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || *end)
+	/* nan and inf are no setting; an option that means "no limit"
+	 * says so with its own value. */
+	if (errno || end == s || *end || !isfinite(v))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -69,6 +86,8 @@ int parse_double(const char *s, double *out)
 int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
+	if (!starts_plainly(s))
+		return -EINVAL;
 	errno = 0;
 	double v = strtod(s, &end);
 	if (errno || end == s || !(v >= 0))
@@ -83,10 +102,47 @@ int parse_size(const char *s, uint64_t *out)
 	}
 	if (*end == 'i' || *end == 'B')
 		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
-	if (*end || v * mult > 9e18)
+	if (*end || !(v * mult <= 9e18))
 		return -EINVAL;
 	*out = (uint64_t)(v * mult);
 	return 0;
+}
+
+int parse_name_list(char *s, const char **names, int max, int *n)
+{
+	*n = 0;
+	/* strtok would skip the empty items of "a,,b" without a word. */
+	for (char *item = s;;) {
+		char *comma = strchr(item, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*item || *n == max)
+			return -EINVAL;
+		names[(*n)++] = item;
+		if (!comma)
+			return 0;
+		item = comma + 1;
+	}
+}
+
+int parse_int_list(const char *s, long lo, long hi, long *v, int max, int *n)
+{
+	char *copy = strdup(s);
+	const char *items[256];
+	int rc = 0;
+	*n = 0;
+	if (!copy)
+		return -ENOMEM;
+	if (max > 256)
+		max = 256;
+	int count = 0;
+	rc = parse_name_list(copy, items, max, &count);
+	for (int i = 0; !rc && i < count; i++)
+		rc = parse_int(items[i], lo, hi, &v[i]);
+	if (!rc)
+		*n = count;
+	free(copy);
+	return rc;
 }
 
 int cli_usable_cpus(void)

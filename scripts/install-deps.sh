@@ -10,6 +10,7 @@ packages=(
   libhwloc-dev hwloc                 # topology (and lstopo for users)
   libjemalloc-dev libjemalloc2       # the jemalloc allocator option
   clang libomp-dev                   # the ThreadSanitizer build (LLVM OpenMP with Archer)
+  libclang-rt-14-dev                 # libFuzzer and the sanitizer runtimes for clang (scripts/fuzz.sh)
   valgrind                           # instruction counts (spreadbench count)
   libopenmpi-dev openmpi-bin         # the mpi-shm strategy (Open MPI)
   git                                # the commit recorded with results

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - set up, build with warnings as errors, and run every test;
-# then again under AddressSanitizer and UndefinedBehaviorSanitizer, and the
+# then again under AddressSanitizer and UndefinedBehaviorSanitizer, then
+# the fuzz targets for a bounded time (scripts/fuzz.sh, 60 s each), and the
 # tests that start threads under ThreadSanitizer (built with clang, whose
 # OpenMP runtime tells ThreadSanitizer about its synchronisation).
 set -euo pipefail
@@ -14,6 +15,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPREADBENCH_SANITIZ
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+scripts/fuzz.sh 60
 # (Without MPI: Open MPI's own threads are not instrumented.)
 cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSPREADBENCH_TSAN=ON -DSPREADBENCH_WERROR=ON -DSPREADBENCH_MPI=OFF

@@ -4,7 +4,10 @@
  * it, refusing a file with other columns, the errors a damaged file gives
  * (with its line), comment lines among rows versus "#" inside quoted
  * fields, CRLF and a missing final newline, a writer killed with SIGKILL
- * mid-run leaving only whole rows, and the strict number conversions.
+ * mid-run leaving only whole rows, and the strict number conversions;
+ * what is not a results file (a device, a pipe, binary data, endless
+ * lines) refused quickly, a byte-order mark skipped, and a writer that
+ * refuses to append to a damaged file, saying which lines to keep.
  * Everything happens in a fresh directory under $TMPDIR (or /tmp), which
  * is removed at the end.  It does not test concurrent writers or a full
  * disk.
@@ -73,6 +76,21 @@ static void put_file(const char *path, const char *text)
 		perror(path);
 		exit(1);
 	}
+}
+
+static void put_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static long size_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? -1 : (long)st.st_size;
 }
 
 /* The whole file as a string, for checks on what was written. */
@@ -227,8 +245,16 @@ static void test_append_edges(void)
 	const char *const row[] = { "3", "4" };
 	const char *path = tpath("no_newline.csv");
 
+	/* A last line without its newline may have been cut short: the
+	 * writer refuses it, and says how to mend it either way. */
 	check_context = "no final newline: ";
 	put_file(path, "a,b\n1,2");
+	CHECK_EQ(csvio_writer_open(path, ab, 2, NULL, 0, &w, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "line 2: the last line has no line end");
+	CHECK_MSG(err, "echo >>'");
+	CHECK_MSG(err, "head -n 1 '");
+	CHECK_EQ(size_of(path), 7);
+	put_file(path, "a,b\n1,2\n");
 	CHECK_EQ(csvio_writer_open(path, ab, 2, NULL, 0, &w, err, sizeof err), 0);
 	CHECK_EQ(csvio_write_row(w, row), 0);
 	CHECK_EQ(csvio_writer_close(w), 0);
@@ -535,6 +561,160 @@ static void test_numbers(void)
 	check_context = "";
 }
 
+struct damaged {
+	const char *name;
+	const char *text;
+	size_t len;
+	const char *msg;        /* the reader's complaint */
+	const char *keep;       /* the repair: which lines to keep, or NULL */
+};
+
+/* A writer appends only to a file that reads back whole: a row added
+ * after a damaged one would be lost with it. */
+static void test_append_damaged(void)
+{
+	static const struct damaged bad[] = {
+		{ "cut_row.csv", "# c\na,b\n1,2\n3,4\n5", 0, "line 5: 1 field", "head -n 4 '" },
+		{ "cut_quote.csv", "a,b\n1,2\n3,\"half", 0, "line 3: quoted field not closed", "head -n 2 '" },
+		{ "garbage.csv", "a,b\n1,2\n\x01\xff\xfe\x89z\n", 0, "line 3: 1 field", "head -n 2 '" },
+		{ "binary.csv", "a,b\n1,2\n\0\0\xff\n", 12, "line 3: a NUL byte", "head -n 2 '" },
+		{ "middle.csv", "a,b\n1,2\n3\n4,5\n", 0, "line 3: 1 field", "mend line 3 by hand" },
+		{ "bad_header.csv", "# c\na,a\n1,2\n", 0, "line 2: duplicate column", NULL },
+	};
+	const char *const ab[] = { "a", "b" };
+	struct csvio_writer *w = NULL;
+	char err[1024];
+
+	for (int i = 0; i < NELEM(bad); i++) {
+		char what[64];
+		snprintf(what, sizeof what, "append to %s: ", bad[i].name);
+		check_context = what;
+		const char *path = tpath(bad[i].name);
+		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].text);
+		put_bytes(path, bad[i].text, len);
+		CHECK_EQ(csvio_writer_open(path, ab, 2, NULL, 0, &w, err, sizeof err), -EINVAL);
+		CHECK(w == NULL);
+		CHECK_MSG(err, path);
+		CHECK_MSG(err, bad[i].msg);
+		if (bad[i].keep)
+			CHECK_MSG(err, bad[i].keep);
+		else
+			CHECK(strstr(err, "head -n") == NULL);
+		/* Nothing was added, not even a newline. */
+		CHECK_EQ(size_of(path), (long)len);
+	}
+	check_context = "append to a device: ";
+	CHECK_EQ(csvio_writer_open("/dev/null", ab, 2, NULL, 0, &w, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'/dev/null' is not a regular file");
+	check_context = "";
+}
+
+/* What is not a results file is refused at once, with its line. */
+static void test_not_csv(void)
+{
+	struct csvio_table t = { 0 };
+	char err[512];
+	size_t big = (size_t)CSVIO_MAX_LINE + 10;
+	char *buf = malloc(big + 16);
+	if (!buf)
+		exit(1);
+
+	check_context = "/dev/zero: ";
+	CHECK_EQ(csvio_read("/dev/zero", &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'/dev/zero' is not a regular file");
+	check_context = "a folder: ";
+	CHECK_EQ(csvio_read(dir, &t, err, sizeof err), -EISDIR);
+	CHECK_MSG(err, "is not a regular file");
+	/* A pipe nobody writes to must not block the reader. */
+	check_context = "a fifo: ";
+	const char *fifo = tpath("fifo.csv");
+	if (mkfifo(fifo, 0600) == 0) {
+		CHECK_EQ(csvio_read(fifo, &t, err, sizeof err), -EINVAL);
+		CHECK_MSG(err, "is not a regular file");
+	}
+
+	check_context = "zeros: ";
+	memset(buf, 0, big);
+	put_bytes(tpath("zeros.csv"), buf, big);
+	CHECK_EQ(csvio_read(tpath("zeros.csv"), &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "zeros.csv' line 1: longer than");
+	check_context = "a long line: ";
+	memcpy(buf, "a,b\n", 4);
+	memset(buf + 4, 'x', big - 4);
+	put_bytes(tpath("long_line.csv"), buf, big);
+	CHECK_EQ(csvio_read(tpath("long_line.csv"), &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "long_line.csv' line 2: longer than");
+	check_context = "a long field: ";
+	size_t n = (size_t)snprintf(buf, 16, "a,b\n1,");
+	memset(buf + n, 'y', CSVIO_MAX_FIELD + 1);
+	n += CSVIO_MAX_FIELD + 1;
+	buf[n++] = '\n';
+	put_bytes(tpath("long_field.csv"), buf, n);
+	CHECK_EQ(csvio_read(tpath("long_field.csv"), &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "long_field.csv' line 2: a field of more than");
+	check_context = "a quote that never closes: ";
+	n = (size_t)snprintf(buf, 16, "a,b\n1,\"");
+	for (; n < big - 1; n += 2)
+		memcpy(buf + n, "z\n", 2);
+	put_bytes(tpath("run_on.csv"), buf, n);
+	CHECK_EQ(csvio_read(tpath("run_on.csv"), &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "run_on.csv' line 2: a quoted field runs on");
+	check_context = "a NUL byte: ";
+	put_bytes(tpath("nul.csv"), "a,b\n1,2\n3,\0\n", 12);
+	CHECK_EQ(csvio_read(tpath("nul.csv"), &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "nul.csv' line 3: a NUL byte");
+	CHECK(t.columns == NULL && t.cells == NULL);
+
+	/* A lone CR is no line end: libcsv would end a record there. */
+	check_context = "a lone CR: ";
+	CHECK_EQ(csvio_read_buffer("mem", "Xfuzz.csv\rzz.", 13, &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'mem' line 1: a carriage return inside the line");
+	CHECK_EQ(csvio_read_buffer("mem", "a,b\n1,2\r# c\n", 12, &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'mem' line 2: a carriage return");
+	static const char crlf[] = "a,b\r\n1,\"x\ry\"\r\n3,4\r";
+	CHECK_EQ(csvio_read_buffer("mem", crlf, sizeof crlf - 1, &t, err, sizeof err), 0);
+	CHECK_EQ(t.nrows, 2);
+	CHECK_STR(csvio_cell(&t, 0, 1), "x\ry");
+	CHECK_STR(csvio_cell(&t, 1, 1), "4");
+	csvio_table_release(&t);
+
+	/* A byte-order mark is skipped, before a comment or a header. */
+	check_context = "a byte-order mark: ";
+	put_file(tpath("bom.csv"), "\xEF\xBB\xBF# made by a spreadsheet\na,b\n1,2\n");
+	CHECK_EQ(csvio_read(tpath("bom.csv"), &t, err, sizeof err), 0);
+	CHECK_EQ(t.ncomments, 1);
+	CHECK_EQ(csvio_column(&t, "a"), 0);
+	CHECK_EQ(t.nrows, 1);
+	csvio_table_release(&t);
+	put_file(tpath("bom2.csv"), "\xEF\xBB\xBF" "a,b\n1,2\n");
+	CHECK_EQ(csvio_read(tpath("bom2.csv"), &t, err, sizeof err), 0);
+	CHECK_EQ(csvio_column(&t, "a"), 0);
+	csvio_table_release(&t);
+	/* Only at the start of the file. */
+	put_file(tpath("bom3.csv"), "a,b\n\xEF\xBB\xBF" "1,2\n");
+	CHECK_EQ(csvio_read(tpath("bom3.csv"), &t, err, sizeof err), 0);
+	CHECK_STR(csvio_cell(&t, 0, 0), "\xEF\xBB\xBF" "1");
+	csvio_table_release(&t);
+
+	/* Rows know their lines; the buffer reader reads the same. */
+	check_context = "row lines: ";
+	static const char text[] = "# c\na,b\n\n1,2\n\"x\ny\",3\n# d\n4,5";
+	CHECK_EQ(csvio_read_buffer("mem", text, sizeof text - 1, &t, err, sizeof err), 0);
+	CHECK_EQ(t.nrows, 3);
+	if (t.nrows == 3) {
+		CHECK_EQ(t.row_lines[0], 4);
+		CHECK_EQ(t.row_lines[1], 5);
+		CHECK_EQ(t.row_lines[2], 8);
+	}
+	csvio_table_release(&t);
+	CHECK_EQ(csvio_read_buffer("mem", "a,b\n1", 5, &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'mem' line 2: 1 field");
+	CHECK_EQ(csvio_read_buffer("mem", NULL, 0, &t, err, sizeof err), -EINVAL);
+	CHECK_MSG(err, "'mem' has no header row");
+	free(buf);
+	check_context = "";
+}
+
 static void remove_dir(void)
 {
 	DIR *d = opendir(dir);
@@ -563,6 +743,8 @@ int main(void)
 	test_comments();
 	test_killed_writer();
 	test_numbers();
+	test_append_damaged();
+	test_not_csv();
 	remove_dir();
 	return check_result("test_csvio");
 }

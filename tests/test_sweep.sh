@@ -127,6 +127,15 @@ check "recommend measures by itself without a folder" "[[ $rc -eq 0 ]] && grep -
 "$bin" recommend "$tmp/nowhere" >/dev/null 2>&1; rc=$?
 check "recommend of a missing folder exits 2" "[[ $rc -eq 2 ]]"
 
+# --out starts a sweep, --resume continues one: each refuses the other's folder.
+"$bin" sweep "${sweep[@]}" --reps 1 --out "$tmp/s" >/dev/null 2>"$tmp/err"; rc=$?
+check "--out on a folder with results: exit 2, pointing at --resume" \
+  "[[ $rc -eq 2 ]] && grep -q \"already holds results.csv: add to it with --resume '$tmp/s'\" '$tmp/err' && [[ \$(rows '$tmp/s/results.csv') -eq 18 ]]"
+mkdir "$tmp/empty-sweep"
+"$bin" sweep "${sweep[@]}" --reps 1 --resume "$tmp/empty-sweep" >/dev/null 2>"$tmp/err"; rc=$?
+check "--resume on a folder without results: exit 2, pointing at --out" \
+  "[[ $rc -eq 2 ]] && grep -q \"holds no results.csv; start a sweep there with --out '$tmp/empty-sweep'\" '$tmp/err' && [[ ! -e '$tmp/empty-sweep/results.csv' ]]"
+
 # SIGINT in the middle, then resume.
 # This test's own seed: forked workers carry the sweep's command line, so
 # leftovers can be told from processes of tests running beside this one.
@@ -137,6 +146,11 @@ for _ in $(seq 300); do
   [[ -f "$tmp/i/results.csv" ]] && [[ $(rows "$tmp/i/results.csv") -ge 3 ]] && break
   sleep 0.1
 done
+# A second sweep into the folder while the first runs: refused, naming
+# the first (which is still far from done: it has 120 runs to make).
+"$bin" sweep "${big[@]}" --resume "$tmp/i" >/dev/null 2>"$tmp/err2"; rc=$?
+check "a second sweep into a busy folder: exit 2 naming the first" \
+  "[[ $rc -eq 2 ]] && grep -q \"'$tmp/i' is in use by another sweep (pid $pid on \" '$tmp/err2'"
 kill -INT $pid
 wait $pid; rc=$?
 check "SIGINT exits 130" "[[ $rc -eq 130 ]]"
@@ -165,4 +179,15 @@ bad --pins maybe --scenario tiny
 bad --job-timeout -1 --scenario tiny
 bad --precision 120% --scenario tiny
 bad --time-budget -5 --scenario tiny
+# Empty items in a list are refused, as --experiments refuses them.
+bad --cores 1,,2 --scenario tiny
+bad --cores 1, --scenario tiny
+bad --ratios ,1 --scenario tiny
+bad --chunksizes 1,,2 --scenario tiny
+bad --strategies serial,,pthreads --scenario tiny
+bad --starts fork, --scenario tiny
+bad --schedules block,,dynamic --scenario tiny
+bad --dtypes f32,,f64 --scenario tiny
+bad --allocators ,glibc --scenario tiny
+check "an empty item is named as the bad value" "grep -q \"invalid value ',glibc' for --allocators\" '$tmp/err'"
 exit $fail
