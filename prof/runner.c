@@ -23,10 +23,12 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,26 +104,21 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static int read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r == 0 ? -EPIPE : -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
+/* What the reference child tells the runner before its answers (sent
+ * whole whether it succeeded or not), so that a failure has a cause. */
+struct reference_report {
+	int rc;                          /* 0, or the negative errno that stopped it */
+	char what[96];                   /* what it was doing then */
+	double build_s;
+	uint64_t hwm_bytes, input_bytes;
+};
 
 /* In the child: run each distinct job once, always with float32 inputs, so
  * that other storage types are checked against the same answer. */
 static int reference_child(const struct strategy_params *p, int fd)
 {
 	struct strategy_run run = { .p = *p };
+	struct reference_report rep = { 0 };
 	run.p.dtype = KERNEL_F32;
 	run.p.jobs = p->jobs;
 	struct kernel_job *jobs = calloc((size_t)p->jobs + 1, sizeof *jobs);
@@ -130,22 +127,29 @@ static int reference_child(const struct strategy_params *p, int fd)
 	void *buf = NULL;
 	size_t bytes = 0;
 	int rc = -ENOMEM;
+	snprintf(rep.what, sizeof rep.what, "starting");
 	if (!jobs || !res)
 		goto out;
 	rc = fill_jobs(&run.p, &run.sc, jobs);
 	if (rc)
 		goto out;
 	bytes = kernel_scenario_input_bytes(&run.sc, KERNEL_F32);
+	rep.input_bytes = bytes;
+	snprintf(rep.what, sizeof rep.what, "allocating the inputs (%.1f MiB)", bytes / 1048576.0);
+	double t0 = measure_now();
 	buf = kernel_block_alloc(bytes);
 	if (!buf) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	snprintf(rep.what, sizeof rep.what, "building the inputs");
 	rc = kernel_scenario_build(&run.sc, KERNEL_F32, buf);
+	rep.build_s = measure_now() - t0;
 	if (rc)
 		goto out;
 	struct kernel_landscape ls;
 	kernel_landscape_attach(&run.sc, KERNEL_F32, buf, &ls);
+	snprintf(rep.what, sizeof rep.what, "setting up a fire");
 	rc = kernel_fire_new(&ls, &fire);
 	for (int i = 0; !rc && i < p->jobs; i++) {
 		int twin = -1;
@@ -157,6 +161,7 @@ static int reference_child(const struct strategy_params *p, int fd)
 			continue;
 		}
 		struct kernel_fire_result fr;
+		snprintf(rep.what, sizeof rep.what, "running job %d", i);
 		rc = kernel_fire_run(fire, &jobs[i], &fr);
 		res[i] = (struct strategy_job_result){
 			.status = STRATEGY_JOB_OK, .burned_cells = fr.burned_cells,
@@ -164,57 +169,137 @@ static int reference_child(const struct strategy_params *p, int fd)
 			.checksum = fr.checksum,
 		};
 	}
-	if (!rc)
-		rc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
 out:
+	rep.rc = rc;
+	measure_self_hwm(&rep.hwm_bytes);
+	int wrc = write_all(fd, &rep, sizeof rep);
+	if (!rc && !wrc)
+		wrc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
 	kernel_fire_free(fire);
 	if (buf)
 		kernel_block_free(buf, bytes);
 	free(jobs);
 	free(res);
-	return rc;
+	return rc ? rc : wrc;
+}
+
+/* Reads n bytes, giving up at once when SIGINT/SIGTERM arrives. */
+static int read_all_interruptible(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = strategy_interrupt_fd, .events = POLLIN } };
+		if (strategy_interrupted)
+			return -EINTR;
+		int r = poll(pf, strategy_interrupt_fd >= 0 ? 2 : 1, -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		ssize_t got = read(fd, p, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got == 0 ? -EPIPE : -errno;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* Why the reference child failed, in words. */
+static void describe_reference_failure(const struct reference_report *rep, int read_rc, int status, char *err,
+				       size_t errlen)
+{
+	if (read_rc == 0 && rep->rc == -ENOMEM) {
+		snprintf(err, errlen,
+			 "the serial reference ran out of memory while %s: Cannot allocate memory (see "
+			 "ulimit -v and the memory limit of the cgroup)", rep->what);
+	} else if (read_rc == 0 && rep->rc) {
+		snprintf(err, errlen, "the serial reference failed while %s: %s", rep->what, strerror(-rep->rc));
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		snprintf(err, errlen, "the serial reference was killed by signal %d (%s)%s", sig, strsignal(sig),
+			 sig == SIGKILL ? ", perhaps by the kernel when memory ran out" : "");
+	} else if (WIFEXITED(status)) {
+		snprintf(err, errlen, "the serial reference failed (it exited with status %d before it could say why)",
+			 WEXITSTATUS(status));
+	} else {
+		snprintf(err, errlen, "the serial reference failed (wait status %#x)", status);
+	}
 }
 
 int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
 			     char *err, size_t errlen)
 {
-	int fds[2], rc = 0, status = 0;
+	int fds[2] = { -1, -1 }, rc = 0, status = 0;
+	struct reference_report rep = { 0 };
+	pid_t pid = 0, runner = getpid();
 	memset(out, 0, sizeof *out);
+	if (errlen)
+		err[0] = '\0';
 	out->jobs = p->jobs;
 	out->r = calloc((size_t)p->jobs + 1, sizeof *out->r);
 	if (!out->r)
 		return -ENOMEM;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out;
+	}
 	double t0 = measure_now();
-	pid_t pid = fork();
+	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return rc;
+		pid = 0;
+		snprintf(err, errlen, "cannot start the serial reference: %s", strerror(-rc));
+		goto out;
 	}
 	if (pid == 0) {
 		close(fds[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		/* It dies with the runner, however the runner ends. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != runner)
+			_exit(1);
 		_exit(reference_child(p, fds[1]) ? 1 : 0);
 	}
 	close(fds[1]);
-	rc = read_all(fds[0], out->r, sizeof *out->r * (size_t)p->jobs);
-	close(fds[0]);
+	fds[1] = -1;
+	rc = read_all_interruptible(fds[0], &rep, sizeof rep);
+	if (!rc && !rep.rc)
+		rc = read_all_interruptible(fds[0], out->r, sizeof *out->r * (size_t)p->jobs);
+	/* Interrupted, or it broke off: it must not run on unseen. */
 	if (rc)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		if (strategy_interrupted)
+			kill(pid, SIGKILL);
+	pid = 0;
 	out->seconds = measure_now() - t0;
-	if (strategy_interrupted)
-		return -EINTR;
-	if (rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(err, errlen, "the serial reference run failed (wait status %#x)", status);
-		return rc ? rc : -ECHILD;
+	out->build_s = rep.build_s;
+	out->fire_bytes = rep.hwm_bytes > rep.input_bytes ? rep.hwm_bytes - rep.input_bytes : 0;
+	if (strategy_interrupted) {
+		rc = -EINTR;
+		goto out;
 	}
-	return 0;
+	if (rc || rep.rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		describe_reference_failure(&rep, rc, status, err, errlen);
+		rc = rc == 0 && rep.rc ? rep.rc : rc ? rc : -ECHILD;
+		goto out;
+	}
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (rc) {
+		free(out->r);
+		out->r = NULL;
+	}
+	return rc;
 }
 
 void runner_reference_release(struct runner_reference *ref)

@@ -19,6 +19,10 @@ struct runner_reference {
 	int jobs;
 	struct strategy_job_result *r;
 	double seconds;                  /* how long computing it took */
+	double build_s;                  /* of which building the inputs (float32) */
+	/* What one fire held beside the inputs, with the process around it:
+	 * the reference's own peak RSS less its inputs. */
+	uint64_t fire_bytes;
 };
 
 struct runner_row {
@@ -56,7 +60,9 @@ int runner_signals_install(void);
 int runner_interrupted(void);
 
 /* Computes the serial answer of every job in a child process, so the
- * runner itself never holds the inputs while it measures. */
+ * runner itself never holds the inputs while it measures.  SIGINT or
+ * SIGTERM (runner_signals_install) ends the child at once: -EINTR.  A
+ * child out of memory (ulimit -v, a cgroup limit) says so in err. */
 int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
 			     char *err, size_t errlen);
 void runner_reference_release(struct runner_reference *ref);
