@@ -91,7 +91,10 @@ static int fire_threads(const struct runner_row *r)
 	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-")) \
 	X(nice, applies(r, STRATEGY_PROCESSES) ? I(r->p.nice) : S("-"))              \
 	X(load, I(r->load))                                                           \
-	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))
+	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))                           \
+	X(setup_timeout_s, F(r->p.setup_timeout_s))                                   \
+	X(run_timeout_s, F(r->run_timeout_s))                                         \
+	X(notes, S(r->notes))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

@@ -14,6 +14,13 @@
  * Areal throughput per CPU-hour counts each worker's core for the whole
  * wall time, so it falls when cores sit idle.  A competing load (--load)
  * spins beside the run and is left out of every figure.
+ *
+ * Limits: the runner never waits without a bound when the caller set the
+ * limits (runner_bound_waits sets them all): strategies that can stop one
+ * job hold each job and each worker's setup to theirs; for the others a
+ * watchdog ends the process when the whole run passes its limit, after
+ * the row was written.  Before a point starts, its peak memory is
+ * estimated from the strategy's footprint (runner_memory_check).
  */
 #include "runner.h"
 #include "measure.h"
@@ -21,15 +28,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */
@@ -453,6 +465,226 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 	row->busy_fraction = row->compute_s > 0 ? busy / (run->p.workers * row->compute_s) : 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The watchdog of a whole run                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Threads cannot be killed one by one, so a run of a strategy whose jobs
+ * run on the runner's own threads has one limit, on the whole run.  A
+ * thread waits for it; whichever comes first, the run's end (disarm) or
+ * the limit (fire), wins the state, so a row is written once.  When the
+ * limit wins, the run's own thread is stuck inside the strategy and can
+ * never return, so the watchdog writes the row through on_overrun and
+ * ends the process: the one place outside main that does, because nothing
+ * else could end it.
+ */
+enum { WATCH_ARMED, WATCH_DISARMED, WATCH_FIRED };
+
+struct watchdog {
+	const struct runner_options *o;
+	int rep;
+	double t0, deadline;
+	pthread_t th;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	atomic_int state;
+};
+
+static void *watchdog_main(void *arg)
+{
+	struct watchdog *w = arg;
+	pthread_mutex_lock(&w->lock);
+	while (!w->done) {
+		double left = w->deadline - measure_now();
+		if (left <= 0)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		double at = ts.tv_sec + ts.tv_nsec * 1e-9 + left;
+		ts.tv_sec = (time_t)at;
+		ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+		pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+	}
+	bool done = w->done;
+	pthread_mutex_unlock(&w->lock);
+	int armed = WATCH_ARMED;
+	if (done || !atomic_compare_exchange_strong(&w->state, &armed, WATCH_FIRED))
+		return NULL;
+
+	const struct runner_options *o = w->o;
+	struct runner_row row = {
+		.strategy = o->strategy->name, .p = o->p, .rep = w->rep, .status = "timeout",
+		.parent_rss_bytes = o->parent_rss_bytes, .load = o->load, .cgroup_peak_bytes = -1,
+		.run_timeout_s = o->run_timeout_s, .jobs_failed = o->p.jobs,
+	};
+	row.wall_s = measure_now() - w->t0;
+	struct kernel_scenario sc;
+	if (kernel_scenario_find(o->p.scenario, o->p.seed, &sc) == 0)
+		row.input_bytes = kernel_scenario_input_bytes(&sc, o->p.dtype);
+	snprintf(row.error, sizeof row.error,
+		 "the run passed its time limit of %g s; the threads of '%s' cannot be stopped, so the "
+		 "process was ended", o->run_timeout_s, o->strategy->name);
+	if (o->on_overrun) {
+		o->on_overrun(&row, o->overrun_arg);
+	} else {
+		dprintf(STDERR_FILENO, "spreadbench: %s\n", row.error);
+	}
+	_exit(RUNNER_EXIT_OVERRUN);
+}
+
+static int watchdog_start(struct watchdog *w, const struct runner_options *o, int rep)
+{
+	*w = (struct watchdog){ .o = o, .rep = rep, .t0 = measure_now() };
+	atomic_init(&w->state, WATCH_ARMED);
+	if (!(o->run_timeout_s > 0))
+		return 0;
+	w->deadline = w->t0 + o->run_timeout_s;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&w->lock, NULL);
+	/* Signals belong to the run's own thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = -pthread_create(&w->th, NULL, watchdog_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		return rc;
+	}
+	w->started = true;
+	return 0;
+}
+
+/* Called when the run is over; if the watchdog fired first, it is writing
+ * the row and ending the process, and this thread waits for that. */
+static void watchdog_stop(struct watchdog *w)
+{
+	if (!w->started)
+		return;
+	int armed = WATCH_ARMED;
+	if (!atomic_compare_exchange_strong(&w->state, &armed, WATCH_DISARMED))
+		for (;;)
+			pause();
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	w->started = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Limits and memory, before a point starts                            */
+/* ------------------------------------------------------------------ */
+
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+double runner_setup_timeout_default(const struct runner_reference *ref, const struct strategy_params *p)
+{
+	int cpus = usable_cpus(), procs = p->workers > 1 ? p->workers : 1;
+	double crowd = procs > cpus ? (double)procs / cpus : 1.0;
+	return 120.0 + 10.0 * ref->build_s * crowd;
+}
+
+void runner_bound_waits(struct runner_options *o, const struct runner_reference *ref)
+{
+	struct strategy_params *p = &o->p;
+	if (o->strategy->flags & STRATEGY_STOPS_JOBS) {
+		if (!(p->job_timeout_s > 0))
+			p->job_timeout_s = ref ? 60.0 + 10.0 * ref->seconds : 600.0;
+		if (!(p->setup_timeout_s > 0) && ref)
+			p->setup_timeout_s = runner_setup_timeout_default(ref, p);
+	} else if (!(o->run_timeout_s > 0)) {
+		o->run_timeout_s = ref ? 120.0 + 20.0 * ref->seconds : 3600.0;
+	}
+}
+
+static void fmt_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b >= (UINT64_C(1) << 30))
+		snprintf(buf, len, "%.1f GiB", b / 1073741824.0);
+	else if (b >= (UINT64_C(1) << 20))
+		snprintf(buf, len, "%.0f MiB", b / 1048576.0);
+	else
+		snprintf(buf, len, "%.0f KiB", b / 1024.0);
+}
+
+int runner_memory_check(const struct runner_options *o, const struct runner_reference *ref, uint64_t budget_bytes,
+			struct runner_memory *m)
+{
+	struct kernel_scenario sc;
+	struct strategy_footprint fp;
+	char source[PATH_MAX + 64] = "the budget given";
+	memset(m, 0, sizeof *m);
+	if (o->p.hostfile) {
+		snprintf(m->why, sizeof m->why, "not checked: the ranks run on the machines of the hostfile");
+		return -ENOTSUP;
+	}
+	int rc = kernel_scenario_find(o->p.scenario, o->p.seed, &sc);
+	if (rc)
+		return rc;
+	strategy_footprint(o->strategy, &o->p, &fp);
+	uint64_t input = kernel_scenario_input_bytes(&sc, o->p.dtype), fire = ref ? ref->fire_bytes : 0;
+	m->need_bytes = (uint64_t)fp.input_copies * input + (uint64_t)fp.fires * fire + o->parent_rss_bytes;
+	m->avail_bytes = budget_bytes;
+	if (!budget_bytes) {
+		uint64_t avail, total;
+		rc = measure_memory_available(&avail, &total, source, sizeof source);
+		if (rc) {
+			snprintf(m->why, sizeof m->why, "cannot tell what memory the machine can give: %s",
+				 strerror(-rc));
+			return rc;
+		}
+		/* A tenth stays in reserve for the system and everything else
+		 * that runs meanwhile: a point that needs all of the rest would
+		 * be killed, or page, as soon as anything else grew. */
+		uint64_t reserve = total / 10;
+		m->avail_bytes = avail > reserve ? avail - reserve : 0;
+		size_t n = strlen(source);
+		snprintf(source + n, sizeof source - n, " less a tenth in reserve");
+	}
+	char need[32], avail[32], in[32], fb[32], fires[80], ballast[80] = "";
+	fmt_bytes(m->need_bytes, need, sizeof need);
+	fmt_bytes(m->avail_bytes, avail, sizeof avail);
+	fmt_bytes(input, in, sizeof in);
+	fmt_bytes(fire, fb, sizeof fb);
+	if (ref)
+		snprintf(fires, sizeof fires, "%d fire%s of %s", fp.fires, fp.fires == 1 ? "" : "s", fb);
+	else
+		snprintf(fires, sizeof fires, "%d fire%s not yet measured", fp.fires, fp.fires == 1 ? "" : "s");
+	if (o->parent_rss_bytes) {
+		char b[32];
+		fmt_bytes(o->parent_rss_bytes, b, sizeof b);
+		snprintf(ballast, sizeof ballast, ", a %s ballast in the runner", b);
+	}
+	snprintf(m->why, sizeof m->why,
+		 "'%s' with %d worker%s needs %s%s at its peak (%d cop%s of the %s inputs, %s%s); %s is %s",
+		 o->strategy->name, o->p.workers, o->p.workers == 1 ? "" : "s", ref ? "about " : "at least ", need,
+		 fp.input_copies, fp.input_copies == 1 ? "y" : "ies", in, fires, ballast, source, avail);
+	return m->need_bytes > m->avail_bytes ? -ENOMEM : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* One measured run                                                    */
+/* ------------------------------------------------------------------ */
+
 int runner_measure(const struct runner_options *o, const struct runner_reference *ref, int rep,
 		   struct runner_row *row)
 {
@@ -460,6 +692,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	struct measure_sampler *sampler = NULL;
 	struct measure_peak peak = { 0 }, setup_peak = { 0 };
 	struct load load = { 0 };
+	struct watchdog watch = { 0 };
 	double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
 	int rc = -ENOMEM;
 
@@ -470,6 +703,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->parent_rss_bytes = o->parent_rss_bytes;
 	row->load = o->load;
 	row->cgroup_peak_bytes = -1;
+	row->run_timeout_s = o->run_timeout_s;
 	run.jobs = calloc((size_t)o->p.jobs + 1, sizeof *run.jobs);
 	run.results = calloc((size_t)o->p.jobs + 1, sizeof *run.results);
 	if (!run.jobs || !run.results)
@@ -489,6 +723,9 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	rc = measure_sampler_start_excluding(o->sample_interval_s, load.pids, load.n, &sampler);
 	if (rc)
 		goto out;
+	rc = watchdog_start(&watch, o, rep);
+	if (rc)
+		goto out;
 	double t0 = measure_now();
 	int setup_rc = o->strategy->setup(&run);
 	double t1 = measure_now();
@@ -499,6 +736,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	double t2 = measure_now();
 	o->strategy->teardown(&run);
 	double t3 = measure_now();
+	watchdog_stop(&watch);
 	measure_sampler_stop(sampler, &peak);
 	sampler = NULL;
 	measure_cpu_times(&u1, &s1);
@@ -528,13 +766,17 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	uint64_t cg;
 	if (measure_cgroup_peak(&cg) == 0)
 		row->cgroup_peak_bytes = (int64_t)cg;
-	if (setup_rc || (exec_rc && run.error[0]))
-		append_error(row, run.error[0] ? run.error : strerror(-(setup_rc ? setup_rc : exec_rc)));
+	int phase_rc = setup_rc ? setup_rc : exec_rc;
+	if (phase_rc || run.failed)
+		append_error(row, run.error[0] ? run.error : strerror(-phase_rc));
 	summarise(&run, ref, row);
-	if (setup_rc) {
-		row->status = "failed";
+	/* A run that had to stop, or whose launcher failed, is not ok even
+	 * when every job that ran answered. */
+	if (phase_rc || run.failed) {
+		row->status = phase_rc == -ETIMEDOUT ? "timeout" : "failed";
 		row->valid = false;
 	}
+	snprintf(row->notes, sizeof row->notes, "%s", run.notes);
 	int workers = o->p.workers > 0 ? o->p.workers : 1;
 	if (row->wall_s > 0) {
 		row->jobs_per_s = row->jobs_ok / row->wall_s;
@@ -544,6 +786,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	}
 	rc = 0;
 out:
+	watchdog_stop(&watch);
 	if (sampler)
 		measure_sampler_stop(sampler, &peak);
 	load_stop(&load);
