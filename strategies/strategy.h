@@ -132,7 +132,7 @@ struct strategy_run {
 	double setup_latency_s;          /* mean time a worker took to put its inputs in place */
 	uint64_t max_worker_hwm_bytes;   /* largest VmHWM a worker reported */
 	int workers_replaced;            /* workers that died and were replaced */
-	char error[160];                 /* why setup or execute failed */
+	char error[256];                 /* why setup or execute failed */
 	/* Set by any phase, teardown included, when the run went wrong
 	 * although every job may have answered (a launcher that exited
 	 * non-zero): the row is failed and error says why. */
