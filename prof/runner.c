@@ -116,8 +116,12 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* What the reference child tells the runner before its answers (sent
- * whole whether it succeeded or not), so that a failure has a cause. */
+/*
+ * What the reference child tells the runner: a tick ('T') once the inputs
+ * are built and after each job, so that the runner can hold each step to
+ * the job limit; then the report ('R' and this struct, sent whole whether
+ * it succeeded or not, so that a failure has a cause); then the answers.
+ */
 struct reference_report {
 	int rc;                          /* 0, or the negative errno that stopped it */
 	char what[96];                   /* what it was doing then */
@@ -157,6 +161,8 @@ static int reference_child(const struct strategy_params *p, int fd)
 	snprintf(rep.what, sizeof rep.what, "building the inputs");
 	rc = kernel_scenario_build(&run.sc, KERNEL_F32, buf);
 	rep.build_s = measure_now() - t0;
+	if (!rc)
+		rc = write_all(fd, "T", 1);
 	if (rc)
 		goto out;
 	struct kernel_landscape ls;
@@ -170,6 +176,7 @@ static int reference_child(const struct strategy_params *p, int fd)
 				twin = k;
 		if (twin >= 0) {
 			res[i] = res[twin];
+			rc = write_all(fd, "T", 1);
 			continue;
 		}
 		struct kernel_fire_result fr;
@@ -180,11 +187,15 @@ static int reference_child(const struct strategy_params *p, int fd)
 			.crowned_cells = fr.crowned_cells, .steps = fr.steps, .stop_time = fr.stop_time,
 			.checksum = fr.checksum,
 		};
+		if (!rc)
+			rc = write_all(fd, "T", 1);
 	}
 out:
 	rep.rc = rc;
 	measure_self_hwm(&rep.hwm_bytes);
-	int wrc = write_all(fd, &rep, sizeof rep);
+	int wrc = write_all(fd, "R", 1);
+	if (!wrc)
+		wrc = write_all(fd, &rep, sizeof rep);
 	if (!rc && !wrc)
 		wrc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
 	kernel_fire_free(fire);
@@ -195,15 +206,19 @@ out:
 	return rc ? rc : wrc;
 }
 
-/* Reads n bytes, giving up at once when SIGINT/SIGTERM arrives. */
-static int read_all_interruptible(int fd, void *buf, size_t n)
+/* Reads n bytes, giving up at once when SIGINT/SIGTERM arrives (-EINTR)
+ * or when the deadline (< 0: none) passes (-ETIMEDOUT). */
+static int read_all_interruptible(int fd, void *buf, size_t n, double deadline)
 {
 	char *p = buf;
 	while (n) {
 		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = strategy_interrupt_fd, .events = POLLIN } };
 		if (strategy_interrupted)
 			return -EINTR;
-		int r = poll(pf, strategy_interrupt_fd >= 0 ? 2 : 1, -1);
+		double left = deadline < 0 ? -1 : deadline - measure_now();
+		if (deadline >= 0 && left <= 0)
+			return -ETIMEDOUT;
+		int r = poll(pf, strategy_interrupt_fd >= 0 ? 2 : 1, left < 0 ? -1 : (int)(left * 1000) + 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -280,9 +295,22 @@ int runner_reference_compute(const struct strategy_params *p, struct runner_refe
 	}
 	close(fds[1]);
 	fds[1] = -1;
-	rc = read_all_interruptible(fds[0], &rep, sizeof rep);
+	/* The build within the setup limit and each job within the job
+	 * limit, where the caller set them, as a strategy's would be. */
+	int ticks = 0;
+	double limit = p->setup_timeout_s;
+	for (;;) {
+		char kind = 0;
+		rc = read_all_interruptible(fds[0], &kind, 1, limit > 0 ? measure_now() + limit : -1);
+		if (rc || kind != 'T')
+			break;
+		ticks++;
+		limit = p->job_timeout_s;
+	}
+	if (!rc)
+		rc = read_all_interruptible(fds[0], &rep, sizeof rep, -1);
 	if (!rc && !rep.rc)
-		rc = read_all_interruptible(fds[0], out->r, sizeof *out->r * (size_t)p->jobs);
+		rc = read_all_interruptible(fds[0], out->r, sizeof *out->r * (size_t)p->jobs, -1);
 	/* Interrupted, or it broke off: it must not run on unseen. */
 	if (rc)
 		kill(pid, SIGKILL);
@@ -295,6 +323,15 @@ int runner_reference_compute(const struct strategy_params *p, struct runner_refe
 	out->fire_bytes = rep.hwm_bytes > rep.input_bytes ? rep.hwm_bytes - rep.input_bytes : 0;
 	if (strategy_interrupted) {
 		rc = -EINTR;
+		goto out;
+	}
+	if (rc == -ETIMEDOUT) {
+		if (ticks == 0)
+			snprintf(err, errlen, "the serial reference did not build the inputs within %g s (the setup "
+				 "time limit) and was killed", limit);
+		else
+			snprintf(err, errlen, "the serial reference did not finish job %d within %g s (the job time "
+				 "limit) and was killed", ticks - 1, limit);
 		goto out;
 	}
 	if (rc || rep.rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -64,7 +64,9 @@ int runner_interrupted(void);
 /* Computes the serial answer of every job in a child process, so the
  * runner itself never holds the inputs while it measures.  SIGINT or
  * SIGTERM (runner_signals_install) ends the child at once: -EINTR.  A
- * child out of memory (ulimit -v, a cgroup limit) says so in err. */
+ * child out of memory (ulimit -v, a cgroup limit) says so in err.  Where
+ * p sets them, building the inputs is held to p->setup_timeout_s and each
+ * job to p->job_timeout_s: -ETIMEDOUT, the child killed, err says which. */
 int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
 			     char *err, size_t errlen);
 void runner_reference_release(struct runner_reference *ref);

@@ -81,6 +81,15 @@ check "the setup limit is in its column" "[[ \$(cell '$tmp/setup.csv' setup_time
 check "without --setup-timeout the limit comes from the reference (at least 120 s)" \
   "awk -v t=\$(cell '$tmp/setup.csv' setup_timeout_s) 'BEGIN { exit !(t >= 120) }'"
 
+# ---- The serial reference keeps the same limits: the build, each job.
+"$bin" run --strategy pool-copy --scenario demo --seed "$seed" --jobs 3 --setup-timeout 0.001 >/dev/null 2>"$tmp/err"; rc=$?
+check "a reference slower than --setup-timeout to build: exit 1, saying so" \
+  "[[ $rc -eq 1 ]] && grep -q 'reference did not build the inputs within 0.001 s' '$tmp/err'"
+"$bin" run --strategy pool-copy --scenario demo --seed "$seed" --jobs 3 --job-timeout 0.001 >/dev/null 2>"$tmp/err"; rc=$?
+check "a reference job slower than --job-timeout: exit 1, naming the job" \
+  "[[ $rc -eq 1 ]] && grep -q 'reference did not finish job 0 within 0.001 s' '$tmp/err'"
+check "no reference left" "gone 'scenario demo --seed $seed --jobs 3 '"
+
 # ---- A worker killed while building its inputs: replaced, and it shows.
 "$bin" run --strategy pool-copy --scenario tiny --workers 2 --jobs 4 --fault segv@setup \
   --csv "$tmp/rep.csv" >/dev/null 2>"$tmp/err"; rc=$?
