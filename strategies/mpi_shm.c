@@ -315,8 +315,9 @@ static void drain_progress(struct strategy_run *run, struct mpi_run *m)
 
 /*
  * When the batch is late, or -1 while it is not.  *rank and *job name the
- * late rank and job (-1 when none is to blame).  With no job limit there
- * is no deadline: the user asked for none.
+ * late rank and job (-1 when none is to blame; *rank -2 when every rank
+ * finished and the results are late).  With no job limit there is no
+ * deadline: the user asked for none.
  */
 static double execute_deadline(const struct strategy_run *run, const struct mpi_run *m, int *rank, int *job)
 {
@@ -352,7 +353,8 @@ static double execute_deadline(const struct strategy_run *run, const struct mpi_
 	}
 	if (any && all_finished && last_finish + lim + MPI_TAIL_S < deadline) {
 		deadline = last_finish + lim + MPI_TAIL_S;
-		*rank = *job = -1;
+		*rank = -2;              /* the results' way out, not a rank */
+		*job = -1;
 	}
 	return deadline;
 }
@@ -654,6 +656,9 @@ static int batch_late(struct strategy_run *run, struct mpi_run *m, int rank, int
 	else if (rank >= 0)
 		snprintf(cause, sizeof cause, "rank %d made no progress for %g s between jobs (the time limit)", rank,
 			 lim);
+	else if (rank == -2)
+		snprintf(cause, sizeof cause, "every rank finished but the results did not come through mpiexec "
+			 "within %g s", lim + MPI_TAIL_S);
 	else
 		snprintf(cause, sizeof cause, "the batch passed its time limit (%g s per job)", lim);
 	snprintf(run->error, sizeof run->error, "%s; the MPI job (its launcher's process group) was ended", cause);
@@ -662,7 +667,7 @@ static int batch_late(struct strategy_run *run, struct mpi_run *m, int rank, int
 		if (r->status != STRATEGY_JOB_PENDING)
 			continue;
 		r->status = STRATEGY_JOB_TIMEOUT;
-		r->worker = i == job ? rank : -1;
+		r->worker = i == job && rank >= 0 ? rank : -1;
 		if (i == job)
 			snprintf(r->error, sizeof r->error, "job %d passed its time limit on rank %d (%g s); the MPI "
 				 "job was ended", i, rank, lim);
