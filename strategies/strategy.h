@@ -12,6 +12,9 @@
  * Adding a strategy:
  *   1. write strategies/<name>.c defining `const struct strategy
  *      strategy_<name>` with designated initialisers, everything else static;
+ *      give it a footprint when it holds more than one copy of the inputs
+ *      or one fire (the memory check reads it), and STRATEGY_STOPS_JOBS
+ *      only if it ends a late job or worker without ending the runner;
  *   2. add its line to the table in strategies/registry.c (and, for an
  *      optional backend, the "not built" line with how to enable it);
  *   3. add the source to spreadbench_strategies in CMakeLists.txt;
