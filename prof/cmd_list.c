@@ -31,11 +31,11 @@ int cmd_list(int argc, char **argv)
 				printf("%s\n", strategy_registry[i].name);
 		return 0;
 	}
-	printf("%-14s %-6s %-51s %s\n", "strategy", "built", "options", "what it is");
+	printf("%-14s %-6s %-74s %s\n", "strategy", "built", "options", "what it is");
 	for (int i = 0; i < strategy_registry_count; i++) {
 		const struct strategy_entry *e = &strategy_registry[i];
 		const struct strategy *s = e->strategy;
-		char opts[96] = "";
+		char opts[160] = "";
 		if (s && (s->flags & STRATEGY_PROCESSES))
 			strcat(opts, "start nice ");
 		if (s && (s->flags & STRATEGY_SCHEDULES))
@@ -50,9 +50,13 @@ int cmd_list(int argc, char **argv)
 			strcat(opts, "fire-threads ");
 		if (s && (s->flags & STRATEGY_MPI))
 			strcat(opts, "virtual-nodes hostfile ");
+		/* Limits: per job and worker where one can be stopped, else
+		 * on the whole run. */
+		if (s)
+			strcat(opts, (s->flags & STRATEGY_STOPS_JOBS) ? "job/setup-timeout fault " : "run-timeout ");
 		if (!opts[0])
 			strcpy(opts, "-");
-		printf("%-14s %-6s %-51s %s\n", e->name, s ? "yes" : "no", opts,
+		printf("%-14s %-6s %-74s %s\n", e->name, s ? "yes" : "no", opts,
 		       s ? s->summary : e->enable);
 	}
 	return 0;

@@ -3,8 +3,16 @@
  * parameters) `--reps` times after `--warmup` untimed runs, validate every
  * job against the serial answer, and append one CSV row per repetition
  * (or print a short table).  Exit status: 0 every row ok and valid, 1 a
- * row failed or differs from serial, 2 bad input, 128+signal when
- * interrupted (rows already written stay whole).
+ * row failed or differs from serial (or the whole run's limit ended the
+ * process after writing its row), 2 bad input or a point that does not
+ * fit in memory, 128+signal when interrupted (rows already written stay
+ * whole).
+ *
+ * Before anything starts, the point's peak memory is estimated from the
+ * strategy's footprint and checked against what the machine (or its
+ * cgroup) can give; once the serial reference has measured a fire, again
+ * with the fires counted.  The reference also sets the default setup
+ * limit, from how long it took to build the inputs.
  */
 #include "cli.h"
 #include "csvio.h"
@@ -48,7 +56,18 @@ static void run_usage(FILE *out)
 		"  --warmup N            untimed runs first (default 0)\n"
 		"  --csv FILE            append one row per repetition (header and context when new)\n"
 		"  --job-timeout S       kill a worker whose job runs longer than S seconds\n"
-		"  --fault KIND@JOB      make the worker running JOB fail: segv, abort, exit or hang\n"
+		"                        (mpi-shm: end the MPI job); strategies that stop jobs\n"
+		"  --setup-timeout S     kill a worker that has not put its inputs in place S seconds\n"
+		"                        after it started (default: 120 + 10 x the serial build time,\n"
+		"                        more when workers outnumber CPUs); strategies that stop jobs\n"
+		"  --run-timeout S       serial and thread strategies: end the process after S seconds\n"
+		"                        of one run, its row written as timeout (threads cannot be\n"
+		"                        stopped one by one)\n"
+		"  --fault KIND@JOB      make the worker running JOB fail: segv, abort, exit, hang or\n"
+		"                        stop; KIND@setup: the first worker, while building its inputs\n"
+		"  --force               run a point whose estimated peak memory exceeds what the\n"
+		"                        machine or its cgroup can give (refused otherwise)\n"
+		"  --memory-budget SIZE  check the estimate against SIZE instead (e.g. 8G)\n"
 		"  --parent-rss SIZE     hold SIZE of touched private memory (4 KiB pages) in the\n"
 		"                        runner while measuring (e.g. 256M, 4G; 0 for none), or\n"
 		"                        'inputs' for a private copy of the scenario's inputs\n"
@@ -76,6 +95,8 @@ struct run_args {
 	const char *csv;
 	const char *parent_rss;          /* NULL, "inputs", or a size */
 	uint64_t parent_rss_size;
+	uint64_t memory_budget;          /* 0: what the machine can give */
+	bool force, setup_timeout_set;
 	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set, mpi_set, nice_set;
 };
 
@@ -90,6 +111,10 @@ static int parse_fault(const char *s, struct strategy_params *p)
 	kind[at - s] = '\0';
 	if (strategy_fault_parse(kind, &p->fault) || p->fault == STRATEGY_FAULT_NONE)
 		return -EINVAL;
+	if (strcmp(at + 1, "setup") == 0) {
+		p->fault_job = STRATEGY_FAULT_AT_SETUP;
+		return 0;
+	}
 	if (parse_int(at + 1, 0, INT_MAX, &job))
 		return -EINVAL;
 	p->fault_job = (int)job;
@@ -114,8 +139,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "nice", required_argument, NULL, 'n' }, { "load", required_argument, NULL, 'L' },
 		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
 		{ "order", required_argument, NULL, 'O' },
-		{ "precision", required_argument, NULL, 'Q' }, { "max-reps", required_argument, NULL, 'X' },
-		{ "time-budget", required_argument, NULL, 'B' },
+		{ "precision", required_argument, NULL, 'Q' }, { "max-reps", required_argument, NULL, 'Y' },
+		{ "time-budget", required_argument, NULL, 'G' },
+		{ "setup-timeout", required_argument, NULL, 'U' }, { "run-timeout", required_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'X' }, { "memory-budget", required_argument, NULL, 'B' },
 		{ 0 },
 	};
 	struct strategy_params *p = &a->o.p;
@@ -242,12 +269,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				goto bad;
 			a->precision = d;
 			break;
-		case 'X':
+		case 'Y':
 			if (parse_int(optarg, 1, 100000, &v))
 				goto bad;
 			a->max_reps = (int)v;
 			break;
-		case 'B':
+		case 'G':
 			if (parse_duration(optarg, &a->time_budget_s))
 				goto bad;
 			break;
@@ -264,9 +291,28 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				goto bad;
 			p->job_timeout_s = d;
 			break;
+		case 'U':
+			if (parse_double(optarg, &d) || !(d > 0))
+				goto bad;
+			p->setup_timeout_s = d;
+			a->setup_timeout_set = true;
+			break;
+		case 'R':
+			if (parse_double(optarg, &d) || !(d > 0))
+				goto bad;
+			a->o.run_timeout_s = d;
+			break;
+		case 'X':
+			a->force = true;
+			break;
+		case 'B':
+			if (parse_size(optarg, &a->memory_budget) || a->memory_budget == 0)
+				goto bad;
+			break;
 		case 'f':
 			if (parse_fault(optarg, p)) {
-				cli_error("invalid --fault '%s' (KIND@JOB, KIND one of segv, abort, exit, hang)", optarg);
+				cli_error("invalid --fault '%s' (KIND@JOB or KIND@setup, KIND one of segv, abort, exit, "
+					  "hang, stop)", optarg);
 				return -EINVAL;
 			}
 			break;
@@ -301,6 +347,44 @@ bad:
 	}
 	if ((a->precision > 0 || a->max_reps || a->time_budget_s > 0) && !a->auto_reps) {
 		cli_error("--precision, --max-reps and --time-budget go with --reps auto");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The built strategies that have flag (or lack it), as "a, b, c". */
+static void names_by_flag(unsigned flag, bool with, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < strategy_registry_count; i++) {
+		const struct strategy *s = strategy_registry[i].strategy;
+		if (!s || ((s->flags & flag) != 0) != with)
+			continue;
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", s->name);
+	}
+}
+
+/* The time limits against what the strategy can enforce: a limit it
+ * could not keep is refused, not silently ignored. */
+static int check_limits(const struct run_args *a, const struct strategy *s)
+{
+	const struct strategy_params *p = &a->o.p;
+	char stoppers[160], others[160];
+	names_by_flag(STRATEGY_STOPS_JOBS, true, stoppers, sizeof stoppers);
+	names_by_flag(STRATEGY_STOPS_JOBS, false, others, sizeof others);
+	if (!(s->flags & STRATEGY_STOPS_JOBS)) {
+		const char *opt = p->job_timeout_s > 0 ? "--job-timeout" : a->setup_timeout_set ? "--setup-timeout"
+							 : p->fault != STRATEGY_FAULT_NONE ? "--fault" : NULL;
+		if (opt) {
+			cli_error("%s needs a strategy that can stop one job or worker (%s), not '%s': its jobs run "
+				  "inside one process and cannot be stopped one by one (--run-timeout limits the "
+				  "whole run)", opt, stoppers, s->name);
+			return -EINVAL;
+		}
+	} else if (a->o.run_timeout_s > 0) {
+		cli_error("--run-timeout applies to strategies whose jobs cannot be stopped one by one (%s), not "
+			  "'%s': use --job-timeout and --setup-timeout", others, s->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -344,13 +428,11 @@ static int check_args(struct run_args *a)
 		}
 		p->workers = 1;
 	}
+	if (check_limits(a, s))
+		return -EINVAL;
 	if (!(s->flags & STRATEGY_PROCESSES)) {
 		if (a->start_set) {
 			cli_error("strategy '%s' starts no workers: --start does not apply", s->name);
-			return -EINVAL;
-		}
-		if (p->fault != STRATEGY_FAULT_NONE) {
-			cli_error("--fault needs a strategy with worker processes, not '%s'", s->name);
 			return -EINVAL;
 		}
 		if (a->nice_set) {
@@ -394,8 +476,15 @@ static int check_args(struct run_args *a)
 		cli_error("--fault names job %d but the batch has %d jobs", p->fault_job, p->jobs);
 		return -EINVAL;
 	}
-	if (p->fault == STRATEGY_FAULT_HANG && !(p->job_timeout_s > 0)) {
-		cli_error("--fault hang@N needs --job-timeout, or the run would never end");
+	bool at_setup = p->fault_job == STRATEGY_FAULT_AT_SETUP;
+	bool stuck = p->fault == STRATEGY_FAULT_HANG || p->fault == STRATEGY_FAULT_STOP;
+	if (stuck && !at_setup && !(p->job_timeout_s > 0)) {
+		cli_error("--fault %s@N needs --job-timeout, or the run would never end", strategy_fault_name(p->fault));
+		return -EINVAL;
+	}
+	char err[256];
+	if (strategy_check(s, p, err, sizeof err)) {
+		cli_error("%s", err);
 		return -EINVAL;
 	}
 	return 0;
@@ -486,7 +575,14 @@ static int ballast_make(const struct run_args *a, struct ballast *b)
 	}
 	/* Ordinary 4 KiB pages, as a heap would have: fork copies their tables. */
 	madvise(b->p, b->bytes, MADV_NOHUGEPAGE);
-	memset(b->p, 1, b->bytes);
+	/* Touched a slice at a time, so that SIGINT/SIGTERM are honoured at
+	 * once even when the machine is paging. */
+	const size_t slice = (size_t)64 << 20;
+	for (size_t off = 0; off < b->bytes; off += slice) {
+		if (strategy_interrupted)
+			return -EINTR;
+		memset((char *)b->p + off, 1, b->bytes - off < slice ? b->bytes - off : slice);
+	}
 	return 0;
 }
 
@@ -541,7 +637,69 @@ static void print_row(const struct runner_row *r)
 	       r->max_worker_hwm_bytes * mib, r->start_latency_s * 1e3, r->jobs_per_s, r->mha_per_cpu_hr);
 	if (r->error[0])
 		printf("  error: %s\n", r->error);
+	if (r->notes[0])
+		printf("  notes: %s\n", r->notes);
 	fflush(stdout);
+}
+
+/* Where rows go, for the watchdog's row as for the others. */
+struct row_sink {
+	const char *csv_path;
+	struct csvio_writer *csv;
+};
+
+static int write_row(struct row_sink *sink, const struct runner_row *row)
+{
+	if (!sink->csv) {
+		print_row(row);
+		return 0;
+	}
+	char buf[runner_ncolumns][512];
+	const char *cells[runner_ncolumns];
+	runner_row_cells(row, buf, cells);
+	return csvio_write_row(sink->csv, cells);
+}
+
+/* The whole run passed --run-timeout: called on the watchdog's thread while
+ * the run's thread is stuck in the strategy; the process ends after it. */
+static void on_overrun(const struct runner_row *row, void *arg)
+{
+	struct row_sink *sink = arg;
+	if (row->rep >= 0) {
+		write_row(sink, row);
+		if (sink->csv && csvio_writer_close(sink->csv))
+			cli_error("cannot write to '%s'", sink->csv_path);
+		sink->csv = NULL;
+	}
+	fflush(stdout);
+	cli_error("%s rep %d: %s%s", row->strategy, row->rep, row->error,
+		  row->rep >= 0 ? "; its row says timeout" : " (a warm-up run: no row)");
+}
+
+/* Refuses a point that cannot fit in memory unless --force; 0 to go on. */
+static int check_memory(const struct run_args *a, const struct runner_reference *ref)
+{
+	struct runner_memory m;
+	int rc = runner_memory_check(&a->o, ref, a->memory_budget, &m);
+	if (rc == -ENOMEM && !a->force) {
+		cli_error("%s: refused (--force runs it anyway)", m.why);
+		return -ENOMEM;
+	}
+	if (rc == -ENOMEM)
+		cli_error("%s: running it anyway (--force)", m.why);
+	return 0;
+}
+
+/* The ballast's size, known before it is made, for the memory check. */
+static uint64_t ballast_bytes(const struct run_args *a)
+{
+	struct kernel_scenario sc;
+	if (!a->parent_rss)
+		return 0;
+	if (strcmp(a->parent_rss, "inputs"))
+		return a->parent_rss_size;
+	kernel_scenario_find(a->o.p.scenario, a->o.p.seed, &sc);
+	return kernel_scenario_input_bytes(&sc, a->o.p.dtype);
 }
 
 int cmd_run(int argc, char **argv)
@@ -553,12 +711,12 @@ int cmd_run(int argc, char **argv)
 		.reps = 1,
 	};
 	struct runner_reference ref = { 0 };
-	struct csvio_writer *csv = NULL;
+	struct row_sink sink = { 0 };
 	struct ballast ballast = { 0 };
 	double *walls = NULL;            /* --reps auto: the valid rows' wall times */
 	int nwalls = 0;
 	int status = 2, rc;
-	char err[256] = "";
+	char err[320] = "";
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
@@ -575,6 +733,12 @@ int cmd_run(int argc, char **argv)
 		cli_error("cannot run the worker program '%s': %s", a.o.p.worker_path, strerror(errno));
 		return 2;
 	}
+	/* First with what is known without running anything (the inputs and
+	 * the ballast: a lower bound), so that an impossible point is refused
+	 * before the reference spends minutes on it. */
+	a.o.parent_rss_bytes = ballast_bytes(&a);
+	if (check_memory(&a, NULL))
+		return 2;
 	if (runner_signals_install())
 		return 1;
 	rc = runner_reference_compute(&a.o.p, &ref, err, sizeof err);
@@ -584,13 +748,26 @@ int cmd_run(int argc, char **argv)
 		status = rc == -EINTR ? 128 + runner_interrupted() : 1;
 		goto out;
 	}
-	if (ballast_make(&a, &ballast)) {
+	if (check_memory(&a, &ref))
+		goto out;
+	if (!a.setup_timeout_set && (a.o.strategy->flags & STRATEGY_STOPS_JOBS))
+		a.o.p.setup_timeout_s = runner_setup_timeout_default(&ref, &a.o.p);
+	rc = ballast_make(&a, &ballast);
+	if (rc == -EINTR || strategy_interrupted) {
+		cli_error("interrupted by signal %d while touching --parent-rss", runner_interrupted());
+		status = 128 + runner_interrupted();
+		goto out;
+	}
+	if (rc) {
 		cli_error("cannot hold --parent-rss '%s' in memory", a.parent_rss);
 		goto out;
 	}
-	if (a.csv && open_csv(&a, argc, argv, &ref, &csv))
+	if (a.csv && open_csv(&a, argc, argv, &ref, &sink.csv))
 		goto out;
+	sink.csv_path = a.csv;
 	a.o.parent_rss_bytes = ballast.bytes;
+	a.o.on_overrun = on_overrun;
+	a.o.overrun_arg = &sink;
 	if (!a.csv)
 		print_header();
 	status = 0;
@@ -634,18 +811,11 @@ int cmd_run(int argc, char **argv)
 			continue;        /* warm-up: validated, not recorded */
 		if (walls && row.valid)
 			walls[nwalls++] = row.wall_s;
-		if (a.csv) {
-			char buf[runner_ncolumns][512];
-			const char *cells[runner_ncolumns];
-			runner_row_cells(&row, buf, cells);
-			rc = csvio_write_row(csv, cells);
-			if (rc) {
-				cli_error("cannot write to '%s': %s", a.csv, strerror(-rc));
-				status = 1;
-				break;
-			}
-		} else {
-			print_row(&row);
+		rc = write_row(&sink, &row);
+		if (rc) {
+			cli_error("cannot write to '%s': %s", a.csv, strerror(-rc));
+			status = 1;
+			break;
 		}
 	}
 	if (a.auto_reps && status == 0) {
@@ -659,7 +829,7 @@ int cmd_run(int argc, char **argv)
 out:
 	free(walls);
 	ballast_free(&ballast);
-	if (csvio_writer_close(csv))
+	if (csvio_writer_close(sink.csv))
 		status = status ? status : 1;
 	runner_reference_release(&ref);
 	return status;

@@ -243,8 +243,14 @@ static int measure_child(const struct sweep_point *pt, int warmup, int rep, cons
 		ARG("--nice"), NUM("%d", p->nice);
 	if (pt->o.load)
 		ARG("--load"), NUM("%d", pt->o.load);
-	if (flag(st, STRATEGY_PROCESSES) && p->job_timeout_s > 0)
+	if (flag(st, STRATEGY_STOPS_JOBS) && p->job_timeout_s > 0)
 		ARG("--job-timeout"), NUM("%g", p->job_timeout_s);
+	if (flag(st, STRATEGY_STOPS_JOBS) && p->setup_timeout_s > 0)
+		ARG("--setup-timeout"), NUM("%g", p->setup_timeout_s);
+	if (!flag(st, STRATEGY_STOPS_JOBS) && pt->o.run_timeout_s > 0)
+		ARG("--run-timeout"), NUM("%g", pt->o.run_timeout_s);
+	/* This sweep checked the point's memory already. */
+	ARG("--force");
 	ARG("--allocator"), ARG(strategy_allocator_name(p->allocator));
 	ARG("--parent-rss"), NUM("%" PRIu64, pt->o.parent_rss_bytes);
 	ARG("--warmup"), NUM("%d", warmup), ARG("--reps"), ARG("1"), ARG("--csv"), ARG(tmp);
@@ -337,8 +343,9 @@ static void sweep_usage(FILE *out)
 		"                        (95 %% interval half-width / median; e.g. 2%% or 0.02; 0: off)\n"
 		"  --max-reps N          stop adding at N repetitions a point (default 20)\n"
 		"  --time-budget S       start no round after S seconds (also 90m, 2h)\n"
-		"  --job-timeout S       process strategies: kill a job running longer than S seconds\n"
-		"                        (default 60 + 10 x the serial time of the batch; 0 for none)\n"
+		"  --job-timeout S       strategies that can stop one job: kill a job running longer\n"
+		"                        than S seconds (default 60 + 10 x the serial time of the\n"
+		"                        batch); the others get a limit on the whole run\n"
 		"  --out DIR             a new results folder (default results/sweep-DATE-TIME); one\n"
 		"                        that already holds results.csv is refused: use --resume\n"
 		"  --resume DIR          add only the repetitions DIR does not have yet\n"
@@ -702,48 +709,112 @@ static bool precise(const struct sweep *s, const struct sweep_point *pt)
 
 static bool needs_more(const struct sweep *s, const struct sweep_point *pt)
 {
+	if (pt->skipped)
+		return false;
 	if (pt->done < s->reps)
 		return true;
 	return s->precision > 0 && pt->done < s->max_reps && !precise(s, pt);
 }
 
 /* One measured repetition of a point (its warm-up first, if due). */
+static int write_row(struct csvio_writer *csv, const struct runner_row *row)
+{
+	char (*buf)[512] = calloc((size_t)runner_ncolumns, sizeof *buf);
+	const char **cells = calloc((size_t)runner_ncolumns, sizeof *cells);
+	int rc = -ENOMEM;
+	if (buf && cells) {
+		runner_row_cells(row, buf, cells);
+		rc = csvio_write_row(csv, cells) ? -EIO : 0;
+	}
+	free(buf);
+	free(cells);
+	return rc;
+}
+
+/* A point this machine cannot run (not enough memory, a limit the
+ * strategy refuses) gets one row that says why, and is not tried again
+ * in this sweep. */
+static int skip_point(struct sweep_point *pt, struct csvio_writer *csv, const char *why, struct runner_row *row)
+{
+	memset(row, 0, sizeof *row);
+	row->strategy = pt->o.strategy->name;
+	row->p = pt->o.p;
+	row->rep = pt->done;
+	row->status = "skipped";
+	row->parent_rss_bytes = pt->o.parent_rss_bytes;
+	row->load = pt->o.load;
+	row->cgroup_peak_bytes = -1;
+	row->steal_fraction = row->cpu_mhz = NAN;
+	row->runnable_before = -1;
+	snprintf(row->error, sizeof row->error, "not measured: %s", why);
+	pt->skipped = true;
+	fprintf(stderr, "sweep: %s workers=%d jobs=%d skipped: %s\n", row->strategy, row->p.workers, row->p.jobs, why);
+	return write_row(csv, row);
+}
+
+/* What the watchdog of an in-process point needs: where the row goes. */
+struct overrun {
+	struct csvio_writer *csv;
+	const char *dir;
+};
+
+/* A thread strategy passed its run limit: its threads cannot be stopped,
+ * so the row is written here and the process ends (runner.h). */
+static void on_overrun(const struct runner_row *row, void *arg)
+{
+	struct overrun *o = arg;
+	write_row(o->csv, row);
+	csvio_writer_close(o->csv);
+	fprintf(stderr, "spreadbench: %s passed its run limit (%g s) and cannot be stopped; its row is written. "
+		"Continue with --resume %s\n", row->strategy, row->run_timeout_s, o->dir);
+}
+
+/* One measured repetition of a point (its warm-up first, if due).  Every
+ * wait is bounded (runner_bound_waits): the user's --job-timeout, else
+ * limits from the serial reference, and for a child run 600 s a job or
+ * an hour a run. */
 static int measure_point(struct sweep *s, struct sweep_point *pt, const char *dir, struct csvio_writer *csv,
 			 struct runner_row *row)
 {
+	static struct overrun ov;
+	struct runner_memory m;
+	const struct strategy *st = pt->o.strategy;
+	char why[256];
 	int rc = 0;
+	if (strategy_check(st, &pt->o.p, why, sizeof why))
+		return skip_point(pt, csv, why, row);
+	if (s->job_timeout_s > 0 && flag(st, STRATEGY_STOPS_JOBS))
+		pt->o.p.job_timeout_s = s->job_timeout_s;
 	if (pt->child) {
 		/* No serial time here: the child computes its own. */
-		if (flag(pt->o.strategy, STRATEGY_PROCESSES))
-			pt->o.p.job_timeout_s = s->job_timeout_s >= 0 ? s->job_timeout_s : 600;
+		runner_bound_waits(&pt->o, NULL);
+		if (runner_memory_check(&pt->o, NULL, 0, &m) == -ENOMEM)
+			return skip_point(pt, csv, m.why, row);
 		rc = measure_child(pt, pt->warmed ? 0 : s->warmup, pt->done, dir, csv, row);
 		pt->warmed = true;
 		return rc;
 	}
-	if (!pt->ref && !(pt->ref = reference_for(&pt->o.p, &rc)))
-		return rc ? rc : -ENOMEM;
-	/* A hung worker must not hang the sweep: generous against the
-	 * slowest experiment (nice 10 beside a load takes ~10x), tight
-	 * against forever. */
-	if (flag(pt->o.strategy, STRATEGY_PROCESSES))
-		pt->o.p.job_timeout_s = s->job_timeout_s >= 0 ? s->job_timeout_s : 60 + 10 * pt->ref->seconds;
+	if (!pt->ref) {
+		/* The reference is bounded too. */
+		struct strategy_params rp = pt->o.p;
+		rp.job_timeout_s = s->job_timeout_s > 0 ? s->job_timeout_s : 600;
+		rp.setup_timeout_s = 600;
+		if (!(pt->ref = reference_for(&rp, &rc)))
+			return rc ? rc : -ENOMEM;
+	}
+	if (runner_memory_check(&pt->o, pt->ref, 0, &m) == -ENOMEM)
+		return skip_point(pt, csv, m.why, row);
+	runner_bound_waits(&pt->o, pt->ref);
+	ov = (struct overrun){ .csv = csv, .dir = dir };
+	pt->o.on_overrun = on_overrun;
+	pt->o.overrun_arg = &ov;
 	for (int w = 0; !pt->warmed && w < s->warmup && rc == 0; w++)
 		rc = runner_measure(&pt->o, pt->ref, -1, row);
 	pt->warmed = true;
 	if (rc == 0)
 		rc = runner_measure(&pt->o, pt->ref, pt->done, row);
-	if (rc == 0) {
-		char (*buf)[512] = calloc((size_t)runner_ncolumns, sizeof *buf);
-		const char **cells = calloc((size_t)runner_ncolumns, sizeof *cells);
-		if (!buf || !cells)
-			rc = -ENOMEM;
-		else {
-			runner_row_cells(row, buf, cells);
-			rc = csvio_write_row(csv, cells) ? -EIO : 0;
-		}
-		free(buf);
-		free(cells);
-	}
+	if (rc == 0)
+		rc = write_row(csv, row);
 	return rc;
 }
 
@@ -799,7 +870,7 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	rng_state = s.seed * 7919 + (uint64_t)time(NULL);
 	bool tty = s.progress && isatty(STDERR_FILENO), budget_hit = false;
-	int finished = 0, invalid = 0;
+	int finished = 0, invalid = 0, skipped = 0;
 	double t_start = now_s();
 	status = 0;
 	for (int round = 0; status == 0; round++) {
@@ -840,7 +911,8 @@ int cmd_sweep(int argc, char **argv)
 				break;
 			}
 			finished++;
-			invalid += !row.valid;
+			skipped += pt->skipped;
+			invalid += !row.valid && !pt->skipped;
 			double el = now_s() - t_start, eta = el / finished * (total > finished ? total - finished : 0);
 			char etas[32];
 			fmt_eta(eta, etas, sizeof etas);
@@ -862,6 +934,9 @@ int cmd_sweep(int argc, char **argv)
 		cli_error("%d rows are not valid (see their error column)", invalid);
 		status = 1;
 	}
+	if (skipped)
+		fprintf(stderr, "spreadbench: %d points could not run here; their rows say why (status skipped)\n",
+			skipped);
 	int at_precision = 0;
 	for (int i = 0; i < s.npts; i++)
 		at_precision += s.precision > 0 && precise(&s, &s.pts[i]);

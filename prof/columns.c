@@ -98,7 +98,10 @@ static int fire_threads(const struct runner_row *r)
 	X(steal_fraction, OPTF(r->steal_fraction))                                    \
 	X(involuntary_switches, I(r->involuntary_switches))                           \
 	X(runnable_before, OPT(r->runnable_before))                                   \
-	X(cpu_mhz, OPTF(r->cpu_mhz))
+	X(cpu_mhz, OPTF(r->cpu_mhz)) \
+	X(setup_timeout_s, F(r->p.setup_timeout_s))                                   \
+	X(run_timeout_s, F(r->run_timeout_s))                                         \
+	X(notes, S(r->notes))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

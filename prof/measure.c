@@ -954,6 +954,178 @@ int measure_cgroup_peak(uint64_t *bytes)
 	return 0;
 }
 
+/* The mount of a cgroup hierarchy holding the memory controller (v2:
+ * the cgroup2 mount; v1: a cgroup mount whose options name memory) and
+ * the cgroup path its root is. */
+static int memcg_mount(bool v2, char *mnt, size_t mnt_cap, char *root, size_t root_cap)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -ENOENT;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	while (rc && getline(&line, &cap, f) > 0) {
+		char r[PATH_MAX], m[PATH_MAX], type[32], opts[256] = "";
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*d %*d %*s %4095s %4095s", r, m) != 2 ||
+		    sscanf(dash + 3, "%31s %*s %255s", type, opts) < 1)
+			continue;
+		bool match = v2 ? strcmp(type, "cgroup2") == 0 : strcmp(type, "cgroup") == 0;
+		if (match && !v2) {
+			match = false;
+			char *save = NULL;
+			for (char *o = strtok_r(opts, ",", &save); o && !match; o = strtok_r(NULL, ",", &save))
+				match = strcmp(o, "memory") == 0;
+		}
+		if (!match || strlen(m) >= mnt_cap || strlen(r) >= root_cap)
+			continue;
+		strcpy(mnt, m);
+		strcpy(root, r);
+		rc = 0;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* This process's cgroup in that hierarchy, from /proc/self/cgroup lines
+ * "id:controllers:path" (v2: id 0, no controllers). */
+static int memcg_path(bool v2, char *out, size_t cap)
+{
+	char buf[8192];
+	int rc = read_small(AT_FDCWD, "/proc/self/cgroup", buf, sizeof buf, NULL);
+	if (rc)
+		return rc;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c1 = *c2 = '\0';
+		bool match = v2 ? strcmp(line, "0") == 0 && c1 + 1 == c2 : false;
+		if (!v2) {
+			char *s2 = NULL;
+			for (char *o = strtok_r(c1 + 1, ",", &s2); o && !match; o = strtok_r(NULL, ",", &s2))
+				match = strcmp(o, "memory") == 0;
+		}
+		if (match && strlen(c2 + 1) < cap) {
+			strcpy(out, c2 + 1);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* A number from a cgroup file; "max" (v2's no limit) is UINT64_MAX. */
+static int cg_u64(const char *dir, const char *file, uint64_t *v)
+{
+	char path[PATH_MAX + 64], buf[64];
+	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+		return -ENAMETOOLONG;
+	int rc = read_small(AT_FDCWD, path, buf, sizeof buf, NULL);
+	if (rc)
+		return rc;
+	if (strncmp(buf, "max", 3) == 0) {
+		*v = UINT64_MAX;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	return errno || end == buf ? -EPROTO : 0;
+}
+
+/* One figure of a memory.stat file, 0 when absent. */
+static uint64_t cg_stat(const char *dir, const char *key)
+{
+	char path[PATH_MAX + 64], buf[8192];
+	if (snprintf(path, sizeof path, "%s/memory.stat", dir) >= (int)sizeof path)
+		return 0;
+	if (read_small(AT_FDCWD, path, buf, sizeof buf, NULL))
+		return 0;
+	size_t n = strlen(key);
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, n) == 0 && l[n] == ' ')
+			return strtoull(l + n + 1, NULL, 10);
+	return 0;
+}
+
+/* What the cgroup hierarchy (v2 or v1) leaves this process: the least, over
+ * its cgroup and every ancestor with a limit, of limit - (usage - inactive
+ * file pages).  -ENOENT when no level has a limit. */
+static int cgroup_room(bool v2, uint64_t *room, uint64_t *limit_out, char *source, size_t len)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], cg[PATH_MAX], dir[PATH_MAX];
+	const char *limit_file = v2 ? "memory.max" : "memory.limit_in_bytes";
+	const char *usage_file = v2 ? "memory.current" : "memory.usage_in_bytes";
+	const char *inactive = v2 ? "inactive_file" : "total_inactive_file";
+	int rc = memcg_mount(v2, mnt, sizeof mnt, root, sizeof root);
+	if (!rc)
+		rc = memcg_path(v2, cg, sizeof cg);
+	if (rc)
+		return rc;
+	const char *rel = cg;
+	if (strcmp(root, "/")) {
+		size_t n = strlen(root);
+		if (strncmp(cg, root, n) || (cg[n] && cg[n] != '/'))
+			return -ENOENT;         /* our cgroup is outside the mount */
+		rel = cg + n;
+	}
+	if (snprintf(dir, sizeof dir, "%s%s", mnt, strcmp(rel, "/") ? rel : "") >= (int)sizeof dir)
+		return -ENAMETOOLONG;
+	rc = -ENOENT;
+	for (;;) {
+		uint64_t limit, usage;
+		/* v1 reports "no limit" as a huge page-rounded number. */
+		if (!cg_u64(dir, limit_file, &limit) && limit < (UINT64_C(1) << 60) &&
+		    !cg_u64(dir, usage_file, &usage)) {
+			uint64_t inact = cg_stat(dir, inactive), used = usage > inact ? usage - inact : 0;
+			uint64_t r = limit > used ? limit - used : 0;
+			if (rc || r < *room) {
+				*room = r;
+				*limit_out = limit;
+				if (snprintf(source, len, "%s/%s", dir, limit_file) >= (int)len)
+					source[0] = '\0';
+				rc = 0;
+			}
+		}
+		char *slash = strrchr(dir, '/');
+		if (strlen(dir) <= strlen(mnt) || !slash)
+			break;
+		*slash = '\0';
+	}
+	return rc;
+}
+
+int measure_memory_available(uint64_t *bytes, uint64_t *total, char *source, size_t len)
+{
+	char buf[8192];
+	*bytes = *total = 0;
+	if (len)
+		source[0] = '\0';
+	int rc = read_small(AT_FDCWD, "/proc/meminfo", buf, sizeof buf, NULL);
+	if (rc)
+		return rc;
+	char *line = strstr(buf, "MemAvailable:"), *tline = strstr(buf, "MemTotal:");
+	if (!line || !tline)
+		return -ENOENT;
+	*bytes = (uint64_t)strtoull(line + 13, NULL, 10) * 1024;
+	*total = (uint64_t)strtoull(tline + 9, NULL, 10) * 1024;
+	snprintf(source, len, "MemAvailable");
+	for (int v2 = 1; v2 >= 0; v2--) {
+		uint64_t room = 0, limit = 0;
+		char where[PATH_MAX + 64];
+		if (cgroup_room(v2, &room, &limit, where, sizeof where) == 0 && room < *bytes) {
+			*bytes = room;
+			*total = limit;
+			if (snprintf(source, len, "%s", where) >= (int)len)
+				source[0] = '\0';
+		}
+	}
+	return 0;
+}
+
 int measure_cpu_times(double *user_s, double *sys_s)
 {
 	struct rusage self, kids;

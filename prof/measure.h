@@ -75,6 +75,16 @@ int measure_reset_hwm(void);
  * (cgroup v1 only, no memory controller, the root cgroup). */
 int measure_cgroup_peak(uint64_t *bytes);
 
+/* The memory this process could be given now: MemAvailable, lowered to
+ * what its cgroup leaves (cgroup v2 memory.max less memory.current, or v1
+ * memory.limit_in_bytes less memory.usage_in_bytes, at every level up to
+ * the hierarchy's root, counting inactive file pages as free, as the
+ * kernel would reclaim them first).  *total is the whole of what decided
+ * (MemTotal, or that cgroup's limit); source names it ("MemAvailable" or
+ * the cgroup file).  0, or a negative errno when not even MemAvailable can
+ * be read. */
+int measure_memory_available(uint64_t *bytes, uint64_t *total, char *source, size_t len);
+
 /* User and system time of this process plus its reaped children. */
 int measure_cpu_times(double *user_s, double *sys_s);
 

@@ -14,6 +14,13 @@
  * Areal throughput per CPU-hour counts each worker's core for the whole
  * wall time, so it falls when cores sit idle.  A competing load (--load)
  * spins beside the run and is left out of every figure.
+ *
+ * Limits: the runner never waits without a bound when the caller set the
+ * limits (runner_bound_waits sets them all): strategies that can stop one
+ * job hold each job and each worker's setup to theirs; for the others a
+ * watchdog ends the process when the whole run passes its limit, after
+ * the row was written.  Before a point starts, its peak memory is
+ * estimated from the strategy's footprint (runner_memory_check).
  */
 #include "runner.h"
 #include "measure.h"
@@ -22,13 +29,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */
@@ -103,26 +117,25 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static int read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r == 0 ? -EPIPE : -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
+/*
+ * What the reference child tells the runner: a tick ('T') once the inputs
+ * are built and after each job, so that the runner can hold each step to
+ * the job limit; then the report ('R' and this struct, sent whole whether
+ * it succeeded or not, so that a failure has a cause); then the answers.
+ */
+struct reference_report {
+	int rc;                          /* 0, or the negative errno that stopped it */
+	char what[96];                   /* what it was doing then */
+	double build_s;
+	uint64_t hwm_bytes, input_bytes;
+};
 
 /* In the child: run each distinct job once, always with float32 inputs, so
  * that other storage types are checked against the same answer. */
 static int reference_child(const struct strategy_params *p, int fd)
 {
 	struct strategy_run run = { .p = *p };
+	struct reference_report rep = { 0 };
 	run.p.dtype = KERNEL_F32;
 	run.p.jobs = p->jobs;
 	struct kernel_job *jobs = calloc((size_t)p->jobs + 1, sizeof *jobs);
@@ -131,22 +144,31 @@ static int reference_child(const struct strategy_params *p, int fd)
 	void *buf = NULL;
 	size_t bytes = 0;
 	int rc = -ENOMEM;
+	snprintf(rep.what, sizeof rep.what, "starting");
 	if (!jobs || !res)
 		goto out;
 	rc = fill_jobs(&run.p, &run.sc, jobs);
 	if (rc)
 		goto out;
 	bytes = kernel_scenario_input_bytes(&run.sc, KERNEL_F32);
+	rep.input_bytes = bytes;
+	snprintf(rep.what, sizeof rep.what, "allocating the inputs (%.1f MiB)", bytes / 1048576.0);
+	double t0 = measure_now();
 	buf = kernel_block_alloc(bytes);
 	if (!buf) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	snprintf(rep.what, sizeof rep.what, "building the inputs");
 	rc = kernel_scenario_build(&run.sc, KERNEL_F32, buf);
+	rep.build_s = measure_now() - t0;
+	if (!rc)
+		rc = write_all(fd, "T", 1);
 	if (rc)
 		goto out;
 	struct kernel_landscape ls;
 	kernel_landscape_attach(&run.sc, KERNEL_F32, buf, &ls);
+	snprintf(rep.what, sizeof rep.what, "setting up a fire");
 	rc = kernel_fire_new(&ls, &fire);
 	for (int i = 0; !rc && i < p->jobs; i++) {
 		int twin = -1;
@@ -155,67 +177,179 @@ static int reference_child(const struct strategy_params *p, int fd)
 				twin = k;
 		if (twin >= 0) {
 			res[i] = res[twin];
+			rc = write_all(fd, "T", 1);
 			continue;
 		}
 		struct kernel_fire_result fr;
+		snprintf(rep.what, sizeof rep.what, "running job %d", i);
 		rc = kernel_fire_run(fire, &jobs[i], &fr);
 		res[i] = (struct strategy_job_result){
 			.status = STRATEGY_JOB_OK, .burned_cells = fr.burned_cells,
 			.crowned_cells = fr.crowned_cells, .steps = fr.steps, .stop_time = fr.stop_time,
 			.checksum = fr.checksum,
 		};
+		if (!rc)
+			rc = write_all(fd, "T", 1);
 	}
-	if (!rc)
-		rc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
 out:
+	rep.rc = rc;
+	measure_self_hwm(&rep.hwm_bytes);
+	int wrc = write_all(fd, "R", 1);
+	if (!wrc)
+		wrc = write_all(fd, &rep, sizeof rep);
+	if (!rc && !wrc)
+		wrc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
 	kernel_fire_free(fire);
 	if (buf)
 		kernel_block_free(buf, bytes);
 	free(jobs);
 	free(res);
-	return rc;
+	return rc ? rc : wrc;
+}
+
+/* Reads n bytes, giving up at once when SIGINT/SIGTERM arrives (-EINTR)
+ * or when the deadline (< 0: none) passes (-ETIMEDOUT). */
+static int read_all_interruptible(int fd, void *buf, size_t n, double deadline)
+{
+	char *p = buf;
+	while (n) {
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = strategy_interrupt_fd, .events = POLLIN } };
+		if (strategy_interrupted)
+			return -EINTR;
+		double left = deadline < 0 ? -1 : deadline - measure_now();
+		if (deadline >= 0 && left <= 0)
+			return -ETIMEDOUT;
+		int r = poll(pf, strategy_interrupt_fd >= 0 ? 2 : 1, left < 0 ? -1 : (int)(left * 1000) + 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		ssize_t got = read(fd, p, n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got == 0 ? -EPIPE : -errno;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* Why the reference child failed, in words. */
+static void describe_reference_failure(const struct reference_report *rep, int read_rc, int status, char *err,
+				       size_t errlen)
+{
+	if (read_rc == 0 && rep->rc == -ENOMEM) {
+		snprintf(err, errlen,
+			 "the serial reference ran out of memory while %s: Cannot allocate memory (see "
+			 "ulimit -v and the memory limit of the cgroup)", rep->what);
+	} else if (read_rc == 0 && rep->rc) {
+		snprintf(err, errlen, "the serial reference failed while %s: %s", rep->what, strerror(-rep->rc));
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		snprintf(err, errlen, "the serial reference was killed by signal %d (%s)%s", sig, strsignal(sig),
+			 sig == SIGKILL ? ", perhaps by the kernel when memory ran out" : "");
+	} else if (WIFEXITED(status)) {
+		snprintf(err, errlen, "the serial reference failed (it exited with status %d before it could say why)",
+			 WEXITSTATUS(status));
+	} else {
+		snprintf(err, errlen, "the serial reference failed (wait status %#x)", status);
+	}
 }
 
 int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
 			     char *err, size_t errlen)
 {
-	int fds[2], rc = 0, status = 0;
+	int fds[2] = { -1, -1 }, rc = 0, status = 0;
+	struct reference_report rep = { 0 };
+	pid_t pid = 0, runner = getpid();
 	memset(out, 0, sizeof *out);
+	if (errlen)
+		err[0] = '\0';
 	out->jobs = p->jobs;
 	out->r = calloc((size_t)p->jobs + 1, sizeof *out->r);
 	if (!out->r)
 		return -ENOMEM;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out;
+	}
 	double t0 = measure_now();
-	pid_t pid = fork();
+	pid = fork();
 	if (pid < 0) {
 		rc = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return rc;
+		pid = 0;
+		snprintf(err, errlen, "cannot start the serial reference: %s", strerror(-rc));
+		goto out;
 	}
 	if (pid == 0) {
 		close(fds[0]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		/* It dies with the runner, however the runner ends. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != runner)
+			_exit(1);
 		_exit(reference_child(p, fds[1]) ? 1 : 0);
 	}
 	close(fds[1]);
-	rc = read_all(fds[0], out->r, sizeof *out->r * (size_t)p->jobs);
-	close(fds[0]);
+	fds[1] = -1;
+	/* The build within the setup limit and each job within the job
+	 * limit, where the caller set them, as a strategy's would be. */
+	int ticks = 0;
+	double limit = p->setup_timeout_s;
+	for (;;) {
+		char kind = 0;
+		rc = read_all_interruptible(fds[0], &kind, 1, limit > 0 ? measure_now() + limit : -1);
+		if (rc || kind != 'T')
+			break;
+		ticks++;
+		limit = p->job_timeout_s;
+	}
+	if (!rc)
+		rc = read_all_interruptible(fds[0], &rep, sizeof rep, -1);
+	if (!rc && !rep.rc)
+		rc = read_all_interruptible(fds[0], out->r, sizeof *out->r * (size_t)p->jobs, -1);
+	/* Interrupted, or it broke off: it must not run on unseen. */
 	if (rc)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		if (strategy_interrupted)
+			kill(pid, SIGKILL);
+	pid = 0;
 	out->seconds = measure_now() - t0;
-	if (strategy_interrupted)
-		return -EINTR;
-	if (rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(err, errlen, "the serial reference run failed (wait status %#x)", status);
-		return rc ? rc : -ECHILD;
+	out->build_s = rep.build_s;
+	out->fire_bytes = rep.hwm_bytes > rep.input_bytes ? rep.hwm_bytes - rep.input_bytes : 0;
+	if (strategy_interrupted) {
+		rc = -EINTR;
+		goto out;
 	}
-	return 0;
+	if (rc == -ETIMEDOUT) {
+		if (ticks == 0)
+			snprintf(err, errlen, "the serial reference did not build the inputs within %g s (the setup "
+				 "time limit) and was killed", limit);
+		else
+			snprintf(err, errlen, "the serial reference did not finish job %d within %g s (the job time "
+				 "limit) and was killed", ticks - 1, limit);
+		goto out;
+	}
+	if (rc || rep.rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		describe_reference_failure(&rep, rc, status, err, errlen);
+		rc = rc == 0 && rep.rc ? rep.rc : rc ? rc : -ECHILD;
+		goto out;
+	}
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	if (rc) {
+		free(out->r);
+		out->r = NULL;
+	}
+	return rc;
 }
 
 void runner_reference_release(struct runner_reference *ref)
@@ -369,6 +503,226 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 	row->busy_fraction = row->compute_s > 0 ? busy / (run->p.workers * row->compute_s) : 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The watchdog of a whole run                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Threads cannot be killed one by one, so a run of a strategy whose jobs
+ * run on the runner's own threads has one limit, on the whole run.  A
+ * thread waits for it; whichever comes first, the run's end (disarm) or
+ * the limit (fire), wins the state, so a row is written once.  When the
+ * limit wins, the run's own thread is stuck inside the strategy and can
+ * never return, so the watchdog writes the row through on_overrun and
+ * ends the process: the one place outside main that does, because nothing
+ * else could end it.
+ */
+enum { WATCH_ARMED, WATCH_DISARMED, WATCH_FIRED };
+
+struct watchdog {
+	const struct runner_options *o;
+	int rep;
+	double t0, deadline;
+	pthread_t th;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	atomic_int state;
+};
+
+static void *watchdog_main(void *arg)
+{
+	struct watchdog *w = arg;
+	pthread_mutex_lock(&w->lock);
+	while (!w->done) {
+		double left = w->deadline - measure_now();
+		if (left <= 0)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		double at = ts.tv_sec + ts.tv_nsec * 1e-9 + left;
+		ts.tv_sec = (time_t)at;
+		ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+		pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+	}
+	bool done = w->done;
+	pthread_mutex_unlock(&w->lock);
+	int armed = WATCH_ARMED;
+	if (done || !atomic_compare_exchange_strong(&w->state, &armed, WATCH_FIRED))
+		return NULL;
+
+	const struct runner_options *o = w->o;
+	struct runner_row row = {
+		.strategy = o->strategy->name, .p = o->p, .rep = w->rep, .status = "timeout",
+		.parent_rss_bytes = o->parent_rss_bytes, .load = o->load, .cgroup_peak_bytes = -1,
+		.run_timeout_s = o->run_timeout_s, .jobs_failed = o->p.jobs,
+	};
+	row.wall_s = measure_now() - w->t0;
+	struct kernel_scenario sc;
+	if (kernel_scenario_find(o->p.scenario, o->p.seed, &sc) == 0)
+		row.input_bytes = kernel_scenario_input_bytes(&sc, o->p.dtype);
+	snprintf(row.error, sizeof row.error,
+		 "the run passed its time limit of %g s; the threads of '%s' cannot be stopped, so the "
+		 "process was ended", o->run_timeout_s, o->strategy->name);
+	if (o->on_overrun) {
+		o->on_overrun(&row, o->overrun_arg);
+	} else {
+		dprintf(STDERR_FILENO, "spreadbench: %s\n", row.error);
+	}
+	_exit(RUNNER_EXIT_OVERRUN);
+}
+
+static int watchdog_start(struct watchdog *w, const struct runner_options *o, int rep)
+{
+	*w = (struct watchdog){ .o = o, .rep = rep, .t0 = measure_now() };
+	atomic_init(&w->state, WATCH_ARMED);
+	if (!(o->run_timeout_s > 0))
+		return 0;
+	w->deadline = w->t0 + o->run_timeout_s;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&w->lock, NULL);
+	/* Signals belong to the run's own thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = -pthread_create(&w->th, NULL, watchdog_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		return rc;
+	}
+	w->started = true;
+	return 0;
+}
+
+/* Called when the run is over; if the watchdog fired first, it is writing
+ * the row and ending the process, and this thread waits for that. */
+static void watchdog_stop(struct watchdog *w)
+{
+	if (!w->started)
+		return;
+	int armed = WATCH_ARMED;
+	if (!atomic_compare_exchange_strong(&w->state, &armed, WATCH_DISARMED))
+		for (;;)
+			pause();
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	w->started = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Limits and memory, before a point starts                            */
+/* ------------------------------------------------------------------ */
+
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+double runner_setup_timeout_default(const struct runner_reference *ref, const struct strategy_params *p)
+{
+	int cpus = usable_cpus(), procs = p->workers > 1 ? p->workers : 1;
+	double crowd = procs > cpus ? (double)procs / cpus : 1.0;
+	return 120.0 + 10.0 * ref->build_s * crowd;
+}
+
+void runner_bound_waits(struct runner_options *o, const struct runner_reference *ref)
+{
+	struct strategy_params *p = &o->p;
+	if (o->strategy->flags & STRATEGY_STOPS_JOBS) {
+		if (!(p->job_timeout_s > 0))
+			p->job_timeout_s = ref ? 60.0 + 10.0 * ref->seconds : 600.0;
+		if (!(p->setup_timeout_s > 0) && ref)
+			p->setup_timeout_s = runner_setup_timeout_default(ref, p);
+	} else if (!(o->run_timeout_s > 0)) {
+		o->run_timeout_s = ref ? 120.0 + 20.0 * ref->seconds : 3600.0;
+	}
+}
+
+static void fmt_bytes(uint64_t b, char *buf, size_t len)
+{
+	if (b >= (UINT64_C(1) << 30))
+		snprintf(buf, len, "%.1f GiB", b / 1073741824.0);
+	else if (b >= (UINT64_C(1) << 20))
+		snprintf(buf, len, "%.0f MiB", b / 1048576.0);
+	else
+		snprintf(buf, len, "%.0f KiB", b / 1024.0);
+}
+
+int runner_memory_check(const struct runner_options *o, const struct runner_reference *ref, uint64_t budget_bytes,
+			struct runner_memory *m)
+{
+	struct kernel_scenario sc;
+	struct strategy_footprint fp;
+	char source[PATH_MAX + 64] = "the budget given";
+	memset(m, 0, sizeof *m);
+	if (o->p.hostfile) {
+		snprintf(m->why, sizeof m->why, "not checked: the ranks run on the machines of the hostfile");
+		return -ENOTSUP;
+	}
+	int rc = kernel_scenario_find(o->p.scenario, o->p.seed, &sc);
+	if (rc)
+		return rc;
+	strategy_footprint(o->strategy, &o->p, &fp);
+	uint64_t input = kernel_scenario_input_bytes(&sc, o->p.dtype), fire = ref ? ref->fire_bytes : 0;
+	m->need_bytes = (uint64_t)fp.input_copies * input + (uint64_t)fp.fires * fire + o->parent_rss_bytes;
+	m->avail_bytes = budget_bytes;
+	if (!budget_bytes) {
+		uint64_t avail, total;
+		rc = measure_memory_available(&avail, &total, source, sizeof source);
+		if (rc) {
+			snprintf(m->why, sizeof m->why, "cannot tell what memory the machine can give: %s",
+				 strerror(-rc));
+			return rc;
+		}
+		/* A tenth stays in reserve for the system and everything else
+		 * that runs meanwhile: a point that needs all of the rest would
+		 * be killed, or page, as soon as anything else grew. */
+		uint64_t reserve = total / 10;
+		m->avail_bytes = avail > reserve ? avail - reserve : 0;
+		size_t n = strlen(source);
+		snprintf(source + n, sizeof source - n, " less a tenth in reserve");
+	}
+	char need[32], avail[32], in[32], fb[32], fires[80], ballast[80] = "";
+	fmt_bytes(m->need_bytes, need, sizeof need);
+	fmt_bytes(m->avail_bytes, avail, sizeof avail);
+	fmt_bytes(input, in, sizeof in);
+	fmt_bytes(fire, fb, sizeof fb);
+	if (ref)
+		snprintf(fires, sizeof fires, "%d fire%s of %s", fp.fires, fp.fires == 1 ? "" : "s", fb);
+	else
+		snprintf(fires, sizeof fires, "%d fire%s not yet measured", fp.fires, fp.fires == 1 ? "" : "s");
+	if (o->parent_rss_bytes) {
+		char b[32];
+		fmt_bytes(o->parent_rss_bytes, b, sizeof b);
+		snprintf(ballast, sizeof ballast, ", a %s ballast in the runner", b);
+	}
+	snprintf(m->why, sizeof m->why,
+		 "'%s' with %d worker%s needs %s%s at its peak (%d cop%s of the %s inputs, %s%s); %s is %s",
+		 o->strategy->name, o->p.workers, o->p.workers == 1 ? "" : "s", ref ? "about " : "at least ", need,
+		 fp.input_copies, fp.input_copies == 1 ? "y" : "ies", in, fires, ballast, source, avail);
+	return m->need_bytes > m->avail_bytes ? -ENOMEM : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* One measured run                                                    */
+/* ------------------------------------------------------------------ */
+
 int runner_measure(const struct runner_options *o, const struct runner_reference *ref, int rep,
 		   struct runner_row *row)
 {
@@ -376,6 +730,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	struct measure_sampler *sampler = NULL;
 	struct measure_peak peak = { 0 }, setup_peak = { 0 };
 	struct load load = { 0 };
+	struct watchdog watch = { 0 };
 	double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
 	int rc = -ENOMEM;
 
@@ -386,6 +741,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->parent_rss_bytes = o->parent_rss_bytes;
 	row->load = o->load;
 	row->cgroup_peak_bytes = -1;
+	row->run_timeout_s = o->run_timeout_s;
 	run.jobs = calloc((size_t)o->p.jobs + 1, sizeof *run.jobs);
 	run.results = calloc((size_t)o->p.jobs + 1, sizeof *run.results);
 	if (!run.jobs || !run.results)
@@ -409,6 +765,9 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	rc = measure_sampler_start_excluding(o->sample_interval_s, load.pids, load.n, &sampler);
 	if (rc)
 		goto out;
+	rc = watchdog_start(&watch, o, rep);
+	if (rc)
+		goto out;
 	double t0 = measure_now();
 	int setup_rc = o->strategy->setup(&run);
 	double t1 = measure_now();
@@ -424,6 +783,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	double t2c = measure_now();
 	o->strategy->teardown(&run);
 	double t3 = measure_now();
+	watchdog_stop(&watch);
 	measure_sampler_stop(sampler, &peak);
 	sampler = NULL;
 	measure_cpu_times(&u1, &s1);
@@ -458,13 +818,17 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	uint64_t cg;
 	if (measure_cgroup_peak(&cg) == 0)
 		row->cgroup_peak_bytes = (int64_t)cg;
-	if (setup_rc || (exec_rc && run.error[0]))
-		append_error(row, run.error[0] ? run.error : strerror(-(setup_rc ? setup_rc : exec_rc)));
+	int phase_rc = setup_rc ? setup_rc : exec_rc;
+	if (phase_rc || run.failed)
+		append_error(row, run.error[0] ? run.error : strerror(-phase_rc));
 	summarise(&run, ref, row);
-	if (setup_rc) {
-		row->status = "failed";
+	/* A run that had to stop, or whose launcher failed, is not ok even
+	 * when every job that ran answered. */
+	if (phase_rc || run.failed) {
+		row->status = phase_rc == -ETIMEDOUT ? "timeout" : "failed";
 		row->valid = false;
 	}
+	snprintf(row->notes, sizeof row->notes, "%s", run.notes);
 	int workers = o->p.workers > 0 ? o->p.workers : 1;
 	if (row->wall_s > 0) {
 		row->jobs_per_s = row->jobs_ok / row->wall_s;
@@ -474,6 +838,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	}
 	rc = 0;
 out:
+	watchdog_stop(&watch);
 	if (sampler)
 		measure_sampler_stop(sampler, &peak);
 	load_stop(&load);

@@ -19,6 +19,10 @@ struct runner_reference {
 	int jobs;
 	struct strategy_job_result *r;
 	double seconds;                  /* how long computing it took */
+	double build_s;                  /* of which building the inputs (float32) */
+	/* What one fire held beside the inputs, with the process around it:
+	 * the reference's own peak RSS less its inputs. */
+	uint64_t fire_bytes;
 };
 
 struct runner_row {
@@ -48,6 +52,8 @@ struct runner_row {
 	long involuntary_switches;
 	int runnable_before;
 	double cpu_mhz;
+	double run_timeout_s;            /* the whole run's limit (runner_options), 0: none */
+	char notes[400];                 /* what happened that did not fail the run */
 };
 
 extern const char *const runner_columns[];
@@ -61,7 +67,11 @@ int runner_signals_install(void);
 int runner_interrupted(void);
 
 /* Computes the serial answer of every job in a child process, so the
- * runner itself never holds the inputs while it measures. */
+ * runner itself never holds the inputs while it measures.  SIGINT or
+ * SIGTERM (runner_signals_install) ends the child at once: -EINTR.  A
+ * child out of memory (ulimit -v, a cgroup limit) says so in err.  Where
+ * p sets them, building the inputs is held to p->setup_timeout_s and each
+ * job to p->job_timeout_s: -ETIMEDOUT, the child killed, err says which. */
 int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
 			     char *err, size_t errlen);
 void runner_reference_release(struct runner_reference *ref);
@@ -74,7 +84,59 @@ struct runner_options {
 	/* CPU-bound processes that spin beside each measured run, at the
 	 * runner's own priority, left out of its figures (0: none). */
 	int load;
+	/*
+	 * A limit on the whole run (setup, jobs, teardown) for strategies
+	 * without STRATEGY_STOPS_JOBS, whose threads cannot be stopped
+	 * (0: none).  When it passes, a watchdog thread fills a row (status
+	 * timeout), hands it to on_overrun (from that thread, while the run's
+	 * own thread is still stuck: write and close the CSV there) and ends
+	 * the process with _exit(RUNNER_EXIT_OVERRUN); without on_overrun it
+	 * prints the reason on stderr itself.
+	 */
+	double run_timeout_s;
+	void (*on_overrun)(const struct runner_row *row, void *arg);
+	void *overrun_arg;
 };
+
+/* The exit status of a process ended by the watchdog. */
+#define RUNNER_EXIT_OVERRUN 1
+
+/*
+ * Sets every time limit of a point that is still 0, so that no wait of its
+ * runs is without bound: for strategies with STRATEGY_STOPS_JOBS the job
+ * limit (60 s + 10 x the serial reference) and the setup limit
+ * (runner_setup_timeout_default), for the others the whole run's limit
+ * (120 s + 20 x the serial reference).  ref may be NULL (a point measured
+ * by a child `run`, which derives its own setup limit): then 600 s per
+ * job and 3600 s per run.
+ */
+void runner_bound_waits(struct runner_options *o, const struct runner_reference *ref);
+
+/* The default setup limit: 120 s plus 10 x the time the reference took to
+ * build the inputs, times how many workers share each CPU when they
+ * outnumber them (each builds or maps its inputs at the same time). */
+double runner_setup_timeout_default(const struct runner_reference *ref, const struct strategy_params *p);
+
+/* A point's estimated peak memory against what the machine can give. */
+struct runner_memory {
+	uint64_t need_bytes;             /* estimated peak: copies, fires, ballast */
+	uint64_t avail_bytes;            /* the budget, or what the machine or its cgroup can give */
+	char why[400];                   /* both, in words */
+};
+
+/*
+ * Estimates the peak of a point before it starts, from the strategy's
+ * footprint (copies of the inputs and fires held at once), the fire size
+ * the reference measured (ref NULL: fires not counted, a lower bound) and
+ * the runner's ballast (o->parent_rss_bytes), and compares it with
+ * budget_bytes (0: measure_memory_available).  0 when it fits; -ENOMEM
+ * when it does not, why giving the estimate and the limit; -ENOTSUP when
+ * it is not checked (mpi-shm across machines); another negative errno
+ * when the limit cannot be read.  A sweep skips the points that give
+ * -ENOMEM.
+ */
+int runner_memory_check(const struct runner_options *o, const struct runner_reference *ref, uint64_t budget_bytes,
+			struct runner_memory *m);
 
 /* One measured run.  Returns 0 when the row is complete (ok or not);
  * -EINTR when a signal stopped it (no row). */

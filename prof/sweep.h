@@ -45,6 +45,7 @@ struct sweep_point {
 	int nwalls, capwalls;
 	bool warmed;
 	bool child;                      /* measured by a child `spreadbench run` */
+	bool skipped;                    /* this machine cannot run it: one row says why */
 	struct runner_reference *ref;
 };
 

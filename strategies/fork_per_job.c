@@ -8,6 +8,13 @@
 
 #include <stdlib.h>
 
+/* Each process builds its own copy, at most `workers` at a time. */
+static void fpj_footprint(const struct strategy_params *p, struct strategy_footprint *out)
+{
+	int at_once = p->workers < p->jobs ? p->workers : p->jobs;
+	out->input_copies = out->fires = at_once > 1 ? at_once : 1;
+}
+
 static int fpj_setup(struct strategy_run *run)
 {
 	struct pool_config cfg = { .one_shot = true, .inputs = WORKER_INPUTS_BUILD };
@@ -31,8 +38,9 @@ static void fpj_teardown(struct strategy_run *run)
 const struct strategy strategy_fork_per_job = {
 	.name = "fork-per-job",
 	.summary = "a fresh process per job that builds its own inputs, like a shell loop",
-	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS,
+	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS | STRATEGY_STOPS_JOBS,
 	.setup = fpj_setup,
 	.execute = fpj_execute,
 	.teardown = fpj_teardown,
+	.footprint = fpj_footprint,
 };

@@ -12,20 +12,33 @@
  * World rank 0 talks to the runner on its standard input and output
  * (mpiexec forwards both): it prints "READY ..." once every window is
  * ready, waits for "GO", and after the batch prints one "RESULT ..." line
- * per job and "DONE".  End of file on its input before "GO" (the runner is
- * gone) aborts the whole job.
+ * per job and "DONE", each line in one write(2).  End of file on its input
+ * before "GO" (the runner is gone) aborts the whole job.  With --progress,
+ * every rank that can open the runner's FIFO also reports each job as it
+ * begins and ends (proto.h), which is how the runner holds each job to its
+ * time limit.  A rank dies with the process that started it (mpiexec, or
+ * Open MPI's daemon on another machine), so ending the launcher ends every
+ * rank on this machine at once, even a stopped one.  --fault makes the
+ * rank running a job (or rank 0 while setting up) fail, as the workers'
+ * --fault does.
  */
 #include "strategy.h"
 #include "worker.h"
 
+#include "proto.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <mpi.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* One job's answer, gathered to rank 0 as bytes. */
@@ -43,7 +56,45 @@ struct mpi_result {
 struct opts {
 	struct strategy_params p;
 	int virtual_nodes;
+	const char *progress;            /* the runner's FIFO, or NULL */
 };
+
+/* The FIFO, or -1 where it cannot be opened (another machine). */
+static int progress_fd = -1;
+
+static void report(const struct proto_mpi_progress *r)
+{
+	if (progress_fd < 0)
+		return;
+	ssize_t n;
+	do
+		n = write(progress_fd, r, sizeof *r);
+	while (n < 0 && errno == EINTR);
+}
+
+/* One line to the runner in one write(2), so that what mpiexec forwards
+ * from other ranks cannot land inside it. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t left = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+	for (const char *p = buf; left;) {
+		ssize_t w = write(STDOUT_FILENO, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		left -= (size_t)w;
+	}
+}
 
 static int parse(int argc, char **argv, struct opts *o)
 {
@@ -53,6 +104,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "jobs", required_argument, NULL, 'j' },     { "schedule", required_argument, NULL, 'k' },
 		{ "chunksize", required_argument, NULL, 'c' }, { "virtual-nodes", required_argument, NULL, 'v' },
 		{ "order", required_argument, NULL, 'o' },
+		{ "fault", required_argument, NULL, 'f' },    { "fault-job", required_argument, NULL, 'J' },
+		{ "progress", required_argument, NULL, 'P' },
 		{ 0 },
 	};
 	int c;
@@ -97,6 +150,18 @@ static int parse(int argc, char **argv, struct opts *o)
 			if (*end || o->virtual_nodes < 1)
 				return -EINVAL;
 			break;
+		case 'f':
+			if (strategy_fault_parse(optarg, &o->p.fault))
+				return -EINVAL;
+			break;
+		case 'J':
+			o->p.fault_job = (int)strtol(optarg, &end, 10);
+			if (*end)
+				return -EINVAL;
+			break;
+		case 'P':
+			o->progress = optarg;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -104,31 +169,43 @@ static int parse(int argc, char **argv, struct opts *o)
 	return o->p.scenario && optind == argc ? 0 : -EINVAL;
 }
 
-static void run_one(struct kernel_fire *f, const struct kernel_job *job, int rank, double t0,
-		    struct mpi_result *r)
+static void run_one(struct kernel_fire *f, const struct opts *o, const struct kernel_job *job, int i, int rank,
+		    double t0, struct mpi_result *r)
 {
 	struct kernel_fire_result res;
 	r->rank = rank;
 	r->begin_s = worker_clock() - t0;
+	report(&(struct proto_mpi_progress){ .kind = PROTO_MPI_BEGIN, .rank = rank, .job = i, .begin_s = r->begin_s });
+	if (i == o->p.fault_job)
+		worker_commit_fault(o->p.fault);
 	int rc = kernel_fire_run(f, job, &res);
 	r->end_s = worker_clock() - t0;
 	r->hwm_bytes = worker_self_hwm();
 	if (rc) {
 		r->status = STRATEGY_JOB_FAILED;
-		return;
+	} else {
+		r->status = STRATEGY_JOB_OK;
+		r->burned_cells = res.burned_cells;
+		r->crowned_cells = res.crowned_cells;
+		r->steps = res.steps;
+		r->stop_time = res.stop_time;
+		r->checksum = res.checksum;
 	}
-	r->status = STRATEGY_JOB_OK;
-	r->burned_cells = res.burned_cells;
-	r->crowned_cells = res.crowned_cells;
-	r->steps = res.steps;
-	r->stop_time = res.stop_time;
-	r->checksum = res.checksum;
+	report(&(struct proto_mpi_progress){
+		.kind = PROTO_MPI_END, .rank = rank, .job = i, .status = r->status, .burned_cells = r->burned_cells,
+		.crowned_cells = r->crowned_cells, .steps = r->steps, .stop_time = r->stop_time,
+		.checksum = r->checksum, .hwm_bytes = r->hwm_bytes, .begin_s = r->begin_s, .end_s = r->end_s });
 }
 
 int main(int argc, char **argv)
 {
 	double t_entry = worker_clock();
 	struct opts o = { .p = { .chunksize = 1, .fault_job = -1 }, .virtual_nodes = 1 };
+	/* Die with the launcher: a rank it can no longer stop must not run on. */
+	pid_t parent = getppid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
 	MPI_Init(&argc, &argv);
 	int rank, size;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -140,6 +217,13 @@ int main(int argc, char **argv)
 	}
 	double t_init = worker_clock();
 	o.p.workers = size;
+	if (rank == 0 && o.p.fault_job == STRATEGY_FAULT_AT_SETUP)
+		worker_commit_fault(o.p.fault);
+	/* Non-blocking only to open: no reader (another machine) means no reports. */
+	if (o.progress && (progress_fd = open(o.progress, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		fcntl(progress_fd, F_SETFL, 0);
+		report(&(struct proto_mpi_progress){ .kind = PROTO_MPI_HELLO, .rank = rank, .job = -1 });
+	}
 
 	/* Node groups, and K virtual nodes within each. */
 	MPI_Comm node, group;
@@ -206,9 +290,7 @@ int main(int argc, char **argv)
 	MPI_Reduce(mine_t, max_t, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
 	int go = 0;
 	if (rank == 0) {
-		printf("READY %.9f %.9f %.9f %d %d\n", sum_t[0] / size, max_t[1], t_ready, (int)sum_t[2],
-		       size);
-		fflush(stdout);
+		say("READY %.9f %.9f %.9f %d %d\n", sum_t[0] / size, max_t[1], t_ready, (int)sum_t[2], size);
 		char line[64];
 		go = fgets(line, sizeof line, stdin) && strncmp(line, "GO", 2) == 0;
 	}
@@ -227,14 +309,15 @@ int main(int argc, char **argv)
 			if (at >= o.p.jobs)
 				break;
 			for (int i = at; i < at + chunk && i < o.p.jobs; i++)
-				run_one(fire, &jobs[order[i]], rank, t0, &res[order[i]]);
+				run_one(fire, &o, &jobs[order[i]], order[i], rank, t0, &res[order[i]]);
 		}
 		MPI_Win_unlock_all(cwin);
 	} else {
 		for (int i = 0; i < o.p.jobs; i++)
 			if (assign[order[i]] == rank)
-				run_one(fire, &jobs[order[i]], rank, t0, &res[order[i]]);
+				run_one(fire, &o, &jobs[order[i]], order[i], rank, t0, &res[order[i]]);
 	}
+	report(&(struct proto_mpi_progress){ .kind = PROTO_MPI_FINISHED, .rank = rank, .job = -1 });
 
 	/* Every rank's results to rank 0, which keeps the ones that ran. */
 	size_t per = (size_t)o.p.jobs * sizeof *res;
@@ -250,12 +333,11 @@ int main(int argc, char **argv)
 				if (x->status != STRATEGY_JOB_PENDING)
 					r = *x;
 			}
-			printf("RESULT %d %d %d %ld %ld %d %.9g %" PRIu64 " %.9f %.9f %" PRIu64 "\n", i, r.status,
-			       r.rank, r.burned_cells, r.crowned_cells, r.steps, (double)r.stop_time, r.checksum,
-			       r.begin_s, r.end_s, r.hwm_bytes);
+			say("RESULT %d %d %d %ld %ld %d %.9g %" PRIu64 " %.9f %.9f %" PRIu64 "\n", i, r.status, r.rank,
+			    r.burned_cells, r.crowned_cells, r.steps, (double)r.stop_time, r.checksum, r.begin_s,
+			    r.end_s, r.hwm_bytes);
 		}
-		printf("DONE\n");
-		fflush(stdout);
+		say("DONE\n");
 	}
 	free(all);
 	free(res);
@@ -268,6 +350,8 @@ int main(int argc, char **argv)
 	MPI_Win_free(&win);
 	MPI_Comm_free(&group);
 	MPI_Comm_free(&node);
+	if (progress_fd >= 0)
+		close(progress_fd);
 	MPI_Finalize();
 	/* Everything of ours is freed above; Open MPI keeps some of its own
 	 * allocations (and unloads the components that made them) past

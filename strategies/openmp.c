@@ -30,6 +30,14 @@ struct omp_team {
 	double *entered;
 };
 
+/* One copy in the process; a fire per thread, or one split across the
+ * team in single mode. */
+static void omp_footprint(const struct strategy_params *p, struct strategy_footprint *out)
+{
+	out->input_copies = 1;
+	out->fires = p->mode == STRATEGY_MODE_SINGLE || p->workers < 1 ? 1 : p->workers;
+}
+
 static int omp_setup(struct strategy_run *run)
 {
 	struct omp_team *o = calloc(1, sizeof *o);
@@ -147,4 +155,5 @@ const struct strategy strategy_openmp = {
 	.setup = omp_setup,
 	.execute = omp_execute,
 	.teardown = omp_teardown,
+	.footprint = omp_footprint,
 };

@@ -12,7 +12,7 @@
 static const char *const start_names[] = { "fork", "spawn" };
 static const char *const schedule_names[] = { "block", "snake", "dynamic" };
 static const char *const attach_names[] = { "worker", "job" };
-static const char *const fault_names[] = { "none", "segv", "abort", "exit", "hang" };
+static const char *const fault_names[] = { "none", "segv", "abort", "exit", "hang", "stop" };
 static const char *const status_names[] = { "pending", "ok", "failed", "timeout" };
 static const char *const mode_names[] = { "batch", "single" };
 static const char *const allocator_names[] = { "glibc", "jemalloc" };

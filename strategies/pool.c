@@ -13,8 +13,15 @@
  * was running is reported failed with the cause (signal or exit status),
  * the rest of its chunk goes back to the queue it came from, and a fresh
  * worker takes the slot.  A job past --job-timeout gets its worker killed
- * and is reported as a timeout.  A worker that dies twice before it is
- * ready disables its slot; its jobs go to the others (dynamic) or fail.
+ * and is reported as a timeout.  A worker that has not put its inputs in
+ * place --setup-timeout after it started (stopped, stuck, swapping) is
+ * killed: during setup that fails the run as a timeout, later (a
+ * replacement, or fork-per-job's process for the next job) the job it
+ * would have run next is reported as a timeout, so every such wait ends
+ * and uses up a job.  A worker that dies twice before it is ready
+ * disables its slot; its jobs go to the others (dynamic) or fail.  Every
+ * worker started in place of one that died is counted and named, with
+ * its cause, in the run's notes, even when every job still succeeds.
  * SIGINT/SIGTERM end the loop: every worker is killed and reaped.
  *
  * Deliberately left out: retrying a failed job (a crash is a result to
@@ -53,6 +60,7 @@ struct slot {
 	int chunk_n, chunk_done;
 	double job_begin;
 	bool timed_out;
+	bool setup_late;                 /* killed for missing its setup deadline */
 	int start_failures;
 	char why[112];                   /* a FATAL message from the worker */
 	struct queue own;                /* static schedules */
@@ -70,6 +78,8 @@ struct pool {
 	double latency_sum, ready_sum;
 	int latency_n, ready_n;
 	pid_t runner;
+	bool late;                       /* a worker missed its setup deadline during setup */
+	int claimed;                     /* one-shot processes starting, a job waiting for each */
 };
 
 static double now(void)
@@ -128,6 +138,16 @@ static void close_parent_fds(struct pool *p, int keep)
 		close(strategy_interrupt_fd);
 }
 
+/* The fault the next worker is told to commit: a fault at setup goes to
+ * the first worker of the run alone, so that its replacement can start. */
+static enum strategy_fault next_fault(const struct pool *p)
+{
+	const struct strategy_params *q = &p->run->p;
+	if (q->fault_job == STRATEGY_FAULT_AT_SETUP && p->run->workers_started > 0)
+		return STRATEGY_FAULT_NONE;
+	return q->fault;
+}
+
 static void fill_config(struct pool *p, struct worker_config *c)
 {
 	const struct strategy_params *q = &p->run->p;
@@ -135,7 +155,7 @@ static void fill_config(struct pool *p, struct worker_config *c)
 		.parent = p->runner, .scenario = q->scenario, .seed = q->seed, .mix = q->mix,
 		.order = q->order, .jobs = q->jobs,
 		.dtype = q->dtype, .inputs = p->cfg.inputs, .shm_fd = -1, .attach = q->attach,
-		.one_shot = p->cfg.one_shot, .fault_job = q->fault_job, .fault = q->fault,
+		.one_shot = p->cfg.one_shot, .fault_job = q->fault_job, .fault = next_fault(p),
 		.fire_threads = q->fire_threads, .nice = q->nice,
 	};
 }
@@ -205,9 +225,9 @@ static pid_t spawn_worker(struct pool *p, int sock)
 	argv[n++] = strategy_attach_name(q->attach);
 	argv[n++] = "--parent";
 	argv[n++] = parent;
-	if (q->fault != STRATEGY_FAULT_NONE) {
+	if (next_fault(p) != STRATEGY_FAULT_NONE) {
 		argv[n++] = "--fault";
-		argv[n++] = strategy_fault_name(q->fault);
+		argv[n++] = strategy_fault_name(next_fault(p));
 		argv[n++] = "--fault-job";
 		argv[n++] = fault_job;
 	}
@@ -277,8 +297,10 @@ static int slot_start(struct pool *p, int i)
 	s->pid = pid;
 	s->fd = sv[0];
 	s->state = SLOT_STARTING;
+	p->claimed += p->cfg.one_shot;
 	s->chunk_n = s->chunk_done = 0;
 	s->timed_out = false;
+	s->setup_late = false;
 	s->why[0] = '\0';
 	p->run->workers_started++;
 	return 0;
@@ -322,9 +344,15 @@ static void fail_job(struct pool *p, int job, enum strategy_job_status st, int s
 	p->remaining--;
 }
 
+/* Whether the slot has a job to start a worker for.  Each one-shot
+ * process still starting has a job of the shared queue waiting for it,
+ * so no process is started for a job another will take. */
 static bool slot_has_work(struct pool *p, struct slot *s)
 {
-	return queue_len(slot_queue(p, s)) > 0;
+	int n = queue_len(slot_queue(p, s));
+	if (p->cfg.one_shot && s->state != SLOT_STARTING)
+		n -= p->claimed;
+	return n > 0;
 }
 
 static void on_result(struct pool *p, int i, const struct proto_msg *m)
@@ -363,12 +391,27 @@ static void on_result(struct pool *p, int i, const struct proto_msg *m)
 		dispatch(p, s);
 }
 
-/* The worker in slot i is gone: reap it, account for its chunk, replace it. */
+/* The next job the worker in slot s would have run, taken off its queue,
+ * or -1 when there is none. */
+static int take_next_job(struct pool *p, struct slot *s)
+{
+	struct queue *q = slot_queue(p, s);
+	return queue_len(q) > 0 ? q->v[q->head++] : -1;
+}
+
+/*
+ * The worker in slot i is gone: reap it, account for its chunk, replace
+ * it.  A worker started in place of one that died is a replacement: it is
+ * counted and named in the notes with the cause, so that a run that needed
+ * one never reads like a clean run.  A one-shot worker that ends after its
+ * job is no replacement: its slot starts the next job's process.
+ */
 static void on_exit_of(struct pool *p, int i)
 {
 	struct slot *s = &p->slots[i];
+	struct strategy_run *run = p->run;
 	int status = 0;
-	char cause[96];
+	char cause[96], why[200] = "";
 	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	describe_status(status, cause, sizeof cause);
@@ -379,27 +422,45 @@ static void on_exit_of(struct pool *p, int i)
 
 	if (s->state == SLOT_STARTING) {
 		s->start_failures++;
-		snprintf(p->run->error, sizeof p->run->error, "worker %d could not start: %s", i,
-			 s->why[0] ? s->why : cause);
+		p->claimed -= p->cfg.one_shot;
+		if (s->setup_late)
+			snprintf(why, sizeof why,
+				 "did not put its inputs in place within %g s (the setup time limit) and was killed",
+				 run->p.setup_timeout_s);
+		else
+			snprintf(why, sizeof why, "%s while putting its inputs in place", s->why[0] ? s->why : cause);
+		snprintf(run->error, sizeof run->error, "worker %d could not start: %s", i, why);
+		if (s->setup_late && p->t0 == 0) {
+			p->late = true;  /* pool_start fails the run */
+		} else if (s->setup_late) {
+			int job = take_next_job(p, s);
+			if (job >= 0)
+				fail_job(p, job, STRATEGY_JOB_TIMEOUT, i, "job %d not run: worker %d %.200s", why);
+		}
 	} else if (s->chunk_done < s->chunk_n) {
 		int job = s->chunk[s->chunk_done];
 		if (s->timed_out) {
 			char limit[48];
-			snprintf(limit, sizeof limit, "%g s", p->run->p.job_timeout_s);
+			snprintf(limit, sizeof limit, "%g s", run->p.job_timeout_s);
 			fail_job(p, job, STRATEGY_JOB_TIMEOUT, i,
 				 "job %d passed its time limit on worker %d (%s); the worker was killed", limit);
+			snprintf(why, sizeof why, "killed when job %d passed its time limit of %s", job, limit);
 		} else {
 			fail_job(p, job, STRATEGY_JOB_FAILED, i, "job %d failed: worker %d %s", cause);
+			snprintf(why, sizeof why, "%s while running job %d", cause, job);
 		}
 		int rest = s->chunk_n - s->chunk_done - 1;
 		queue_push_front(slot_queue(p, s), s->chunk + s->chunk_done + 1, rest);
-		p->run->workers_replaced += slot_has_work(p, s) ? 1 : 0;
 	} else if (!clean && !p->cfg.one_shot) {
-		p->run->workers_replaced += slot_has_work(p, s) ? 1 : 0;
+		snprintf(why, sizeof why, "%s between jobs", cause);
 	}
 	s->chunk_n = s->chunk_done = 0;
-	s->state = s->start_failures >= 2 ? SLOT_DISABLED : SLOT_EMPTY;
+	s->state = s->start_failures >= 2 || p->late ? SLOT_DISABLED : SLOT_EMPTY;
 	if (s->state == SLOT_EMPTY && slot_has_work(p, s) && !strategy_interrupted) {
+		if (why[0]) {
+			run->workers_replaced++;
+			strategy_note(run, "worker %d replaced (%s)", i, why);
+		}
 		if (slot_start(p, i) < 0)
 			s->state = SLOT_DISABLED;
 	}
@@ -425,6 +486,7 @@ static void on_message(struct pool *p, int i)
 		p->ready_sum += m.t;
 		p->ready_n++;
 		s->start_failures = 0;
+		p->claimed -= p->cfg.one_shot && s->state == SLOT_STARTING;
 		s->state = SLOT_IDLE;
 		if (p->t0 > 0)
 			dispatch(p, s);
@@ -456,6 +518,17 @@ static int poll_once(struct pool *p)
 			double left = s->job_begin + p->run->p.job_timeout_s - t;
 			if (left <= 0) {
 				s->timed_out = true;
+				kill(s->pid, SIGKILL);
+				left = 0;
+			}
+			if (timeout < 0 || left < timeout)
+				timeout = left;
+		}
+		/* SIGKILL ends a stopped process too; its end-of-file follows. */
+		if (s->state == SLOT_STARTING && p->run->p.setup_timeout_s > 0 && !s->setup_late) {
+			double left = s->t_spawn + p->run->p.setup_timeout_s - t;
+			if (left <= 0) {
+				s->setup_late = true;
 				kill(s->pid, SIGKILL);
 				left = 0;
 			}
@@ -552,13 +625,17 @@ int pool_start(struct strategy_run *run, const struct pool_config *cfg, struct p
 			return rc;
 		}
 	}
-	/* Setup ends when every worker has its inputs in place. */
+	/* Setup ends when every worker has its inputs in place (a slot whose
+	 * worker died with no job left for it has nothing to wait for). */
 	for (;;) {
 		int ready = 0;
+		if (p->late)
+			return -ETIMEDOUT;       /* run->error says who */
 		for (int i = 0; i < p->nslots; i++) {
-			if (p->slots[i].state == SLOT_IDLE)
+			struct slot *s = &p->slots[i];
+			if (s->state == SLOT_IDLE || (s->state == SLOT_EMPTY && !slot_has_work(p, s)))
 				ready++;
-			if (p->slots[i].state == SLOT_DISABLED)
+			if (s->state == SLOT_DISABLED)
 				return -ECHILD;  /* run->error says why */
 		}
 		if (ready == p->nslots)
@@ -608,7 +685,7 @@ int pool_execute(struct pool *p)
 			/* Every slot is disabled: what is left cannot run. */
 			for (int i = 0; i < run->p.jobs; i++)
 				if (run->results[i].status == STRATEGY_JOB_PENDING)
-					fail_job(p, i, STRATEGY_JOB_FAILED, -1, "job %d not run (worker %d): %s",
+					fail_job(p, i, STRATEGY_JOB_FAILED, -1, "job %d not run (worker %d): %.200s",
 						 run->error[0] ? run->error : "no worker could start");
 			break;
 		}
@@ -628,13 +705,18 @@ void pool_stop(struct pool *p)
 	struct proto_msg quit = { .type = PROTO_QUIT };
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
+		/* One still putting its inputs in place reads no QUIT. */
+		bool starting = s->pid > 0 && s->state == SLOT_STARTING;
+		if (starting && !strategy_interrupted)
+			strategy_note(p->run, "worker %d had not put its inputs in place when the run ended and was "
+				      "killed", i);
 		if (s->fd >= 0) {
-			if (!strategy_interrupted)
+			if (!strategy_interrupted && !starting)
 				send_msg(s->fd, &quit);
 			close(s->fd);
 			s->fd = -1;
 		}
-		if (s->pid > 0 && strategy_interrupted)
+		if (s->pid > 0 && (strategy_interrupted || starting))
 			kill(s->pid, SIGKILL);
 	}
 	/* Give workers a moment to leave on their own, then make sure. */

@@ -18,6 +18,13 @@ struct pool_shm {
 	struct pool *pool;
 };
 
+/* One shared copy; a fire per worker. */
+static void pool_shm_footprint(const struct strategy_params *p, struct strategy_footprint *out)
+{
+	out->input_copies = 1;
+	out->fires = p->workers > 1 ? p->workers : 1;
+}
+
 static int pool_shm_setup(struct strategy_run *run)
 {
 	struct pool_shm *s = calloc(1, sizeof *s);
@@ -54,8 +61,10 @@ static void pool_shm_teardown(struct strategy_run *run)
 const struct strategy strategy_pool_shm = {
 	.name = "pool-shm",
 	.summary = "fixed process pool sharing one sealed read-only memfd copy of the inputs",
-	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS,
+	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS |
+		 STRATEGY_STOPS_JOBS,
 	.setup = pool_shm_setup,
 	.execute = pool_shm_execute,
 	.teardown = pool_shm_teardown,
+	.footprint = pool_shm_footprint,
 };

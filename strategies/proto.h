@@ -40,4 +40,29 @@ struct proto_msg {
 	char error[112];                 /* FATAL, or RESULT of a job that failed */
 };
 
+/*
+ * mpi-shm's progress records: every rank that can open the runner's FIFO
+ * (the ranks on the runner's machine) writes one record as it starts, as
+ * each job begins and ends (with its answer) and when it has no job left.
+ * A record is one write(2) of less than PIPE_BUF bytes, so records of
+ * different ranks never interleave.  They let the runner hold each job to
+ * its time limit and keep the answers of finished jobs when it has to end
+ * the MPI job.
+ */
+enum proto_mpi_kind {
+	PROTO_MPI_HELLO = 1,             /* this rank reports progress */
+	PROTO_MPI_BEGIN,                 /* job begins */
+	PROTO_MPI_END,                   /* job ended: its answer follows */
+	PROTO_MPI_FINISHED,              /* no job left for this rank */
+};
+
+struct proto_mpi_progress {
+	int32_t kind, rank, job, status; /* status: enum strategy_job_status */
+	int64_t burned_cells, crowned_cells;
+	int32_t steps;
+	float stop_time;
+	uint64_t checksum, hwm_bytes;
+	double begin_s, end_s;           /* seconds since the batch began */
+};
+
 #endif

@@ -121,6 +121,13 @@ static void wait_count(struct team *t, int *counter, int n)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* One copy in the process; a fire per thread. */
+static void team_footprint(const struct strategy_params *p, struct strategy_footprint *out)
+{
+	out->input_copies = 1;
+	out->fires = p->workers > 1 ? p->workers : 1;
+}
+
 static int team_setup(struct strategy_run *run)
 {
 	struct team *t = calloc(1, sizeof *t);
@@ -229,4 +236,5 @@ const struct strategy strategy_pthreads = {
 	.setup = team_setup,
 	.execute = team_execute,
 	.teardown = team_teardown,
+	.footprint = team_footprint,
 };

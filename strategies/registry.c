@@ -6,6 +6,8 @@
 #include "strategy.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 extern const struct strategy strategy_serial;
@@ -48,4 +50,33 @@ const struct strategy_entry *strategy_find(const char *name)
 		if (strcmp(strategy_registry[i].name, name) == 0)
 			return &strategy_registry[i];
 	return NULL;
+}
+
+void strategy_footprint(const struct strategy *s, const struct strategy_params *p, struct strategy_footprint *out)
+{
+	*out = (struct strategy_footprint){ .input_copies = 1, .fires = 1 };
+	if (s->footprint)
+		s->footprint(p, out);
+}
+
+int strategy_check(const struct strategy *s, const struct strategy_params *p, char *err, size_t len)
+{
+	if (len)
+		err[0] = '\0';
+	return s->check ? s->check(p, err, len) : 0;
+}
+
+void strategy_note(struct strategy_run *run, const char *fmt, ...)
+{
+	size_t len = strlen(run->notes), cap = sizeof run->notes;
+	if (len + 3 >= cap)
+		return;
+	if (len) {
+		memcpy(run->notes + len, "; ", 3);
+		len += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(run->notes + len, cap - len, fmt, ap);
+	va_end(ap);
 }

@@ -12,6 +12,9 @@
  * Adding a strategy:
  *   1. write strategies/<name>.c defining `const struct strategy
  *      strategy_<name>` with designated initialisers, everything else static;
+ *      give it a footprint when it holds more than one copy of the inputs
+ *      or one fire (the memory check reads it), and STRATEGY_STOPS_JOBS
+ *      only if it ends a late job or worker without ending the runner;
  *   2. add its line to the table in strategies/registry.c (and, for an
  *      optional backend, the "not built" line with how to enable it);
  *   3. add the source to spreadbench_strategies in CMakeLists.txt;
@@ -20,14 +23,21 @@
  *
  * Contracts of the slots:
  *   setup     may be timed; on failure it leaves nothing that teardown
- *             cannot release.
+ *             cannot release.  No wait in it outlasts p.setup_timeout_s
+ *             (when set) without ending what it waits for; -ETIMEDOUT
+ *             then, with run->error saying who was late.
  *   execute   runs every job once and fills run->results; a job that fails
  *             (its worker died, it timed out) is reported with a status and
  *             an error, the other jobs still run.  Returns 0 when every job
  *             was attempted, or a negative errno when the run had to stop
  *             (-EINTR after SIGINT/SIGTERM: every child is reaped first).
+ *             A strategy with STRATEGY_STOPS_JOBS never waits on a job
+ *             longer than p.job_timeout_s (when set).
  *   teardown  releases everything: processes reaped, shared memory unmapped
- *             and closed.  Safe after a failed setup and safe twice.
+ *             and closed, files removed; every wait in it is bounded.  Safe
+ *             after a failed setup and safe twice.  What went wrong there
+ *             sets run->failed.
+ *   footprint, check  optional, pure: see their comments below.
  * All functions return 0 or a negative errno; only main() exits.
  */
 #ifndef SPREADBENCH_STRATEGY_H
@@ -37,6 +47,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum strategy_start { STRATEGY_START_FORK, STRATEGY_START_SPAWN };
@@ -57,7 +68,11 @@ enum strategy_fault {
 	STRATEGY_FAULT_ABORT,            /* abort() */
 	STRATEGY_FAULT_EXIT,             /* _exit(3) */
 	STRATEGY_FAULT_HANG,             /* sleep until killed: needs a job timeout */
+	STRATEGY_FAULT_STOP,             /* raise(SIGSTOP): stopped until killed, as `kill -STOP` leaves it */
 };
+/* fault_job for a fault committed while putting the inputs in place, by
+ * the first worker the run starts (mpi-shm: rank 0 after MPI_Init). */
+#define STRATEGY_FAULT_AT_SETUP (-2)
 
 #define STRATEGY_PROCESSES 0x1u          /* runs jobs in child processes: --start */
 #define STRATEGY_ATTACHES 0x2u           /* honours --attach */
@@ -66,6 +81,10 @@ enum strategy_fault {
 #define STRATEGY_MODES 0x10u             /* honours --mode */
 #define STRATEGY_FIRE_THREADS 0x20u      /* workers can split each fire: --fire-threads */
 #define STRATEGY_MPI 0x40u               /* MPI ranks: --virtual-nodes, --hostfile */
+/* Runs jobs in processes it can end one at a time: honours --job-timeout,
+ * --setup-timeout and --fault.  Without it a late job can only be ended
+ * with the whole process (see runner_options.run_timeout_s). */
+#define STRATEGY_STOPS_JOBS 0x80u
 
 struct strategy_params {
 	const char *scenario;
@@ -79,6 +98,8 @@ struct strategy_params {
 	enum strategy_start start;
 	enum strategy_attach attach;
 	double job_timeout_s;            /* 0: none */
+	double setup_timeout_s;          /* 0: none; a worker (mpi-shm: the launch) that has not put
+					  * its inputs in place this long after it started is killed */
 	int fault_job;                   /* -1: none */
 	enum strategy_fault fault;
 	const char *worker_path;         /* the exec'd worker, for --start spawn */
@@ -119,8 +140,21 @@ struct strategy_run {
 	double setup_latency_s;          /* mean time a worker took to put its inputs in place */
 	uint64_t max_worker_hwm_bytes;   /* largest VmHWM a worker reported */
 	int workers_replaced;            /* workers that died and were replaced */
-	char error[160];                 /* why setup or execute failed */
+	char error[256];                 /* why setup or execute failed */
+	/* Set by any phase, teardown included, when the run went wrong
+	 * although every job may have answered (a launcher that exited
+	 * non-zero): the row is failed and error says why. */
+	bool failed;
+	/* What happened that did not make the run fail, for the row's notes:
+	 * each worker replaced, which slot and why (strategy_note). */
+	char notes[400];
 	void *priv;
+};
+
+/* What a run holds at its peak, for the memory check before it starts. */
+struct strategy_footprint {
+	int input_copies;                /* copies of the inputs held at once */
+	int fires;                       /* fires, each with its working state, held at once */
 };
 
 struct strategy {
@@ -130,7 +164,20 @@ struct strategy {
 	int (*setup)(struct strategy_run *run);
 	int (*execute)(struct strategy_run *run);
 	void (*teardown)(struct strategy_run *run);
+	/* Optional.  The copies of the inputs and the fires a run with these
+	 * parameters holds at once; NULL means one of each. */
+	void (*footprint)(const struct strategy_params *p, struct strategy_footprint *out);
+	/* Optional.  Refuses parameters this machine cannot run, before
+	 * anything starts: 0, or a negative errno with err saying why. */
+	int (*check)(const struct strategy_params *p, char *err, size_t len);
 };
+
+/* The slots above through their NULL defaults. */
+void strategy_footprint(const struct strategy *s, const struct strategy_params *p, struct strategy_footprint *out);
+int strategy_check(const struct strategy *s, const struct strategy_params *p, char *err, size_t len);
+/* Appends one sentence to run->notes ("; " between them); what does not
+ * fit is cut, never overflows. */
+void strategy_note(struct strategy_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The registry: every strategy spreadbench knows, built or not. */
 struct strategy_entry {

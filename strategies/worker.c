@@ -64,7 +64,7 @@ static void send_fatal(int fd, const char *what, int rc)
 	send_msg(fd, &m);
 }
 
-static void commit_fault(enum strategy_fault f)
+void worker_commit_fault(enum strategy_fault f)
 {
 	switch (f) {
 	case STRATEGY_FAULT_SEGV:
@@ -80,6 +80,9 @@ static void commit_fault(enum strategy_fault f)
 	case STRATEGY_FAULT_HANG:
 		for (;;)
 			pause();
+	case STRATEGY_FAULT_STOP:
+		raise(SIGSTOP);
+		break;
 	case STRATEGY_FAULT_NONE:
 		break;
 	}
@@ -115,7 +118,7 @@ static int run_job(struct worker_state *w, int job, struct proto_msg *m)
 	if (rc)
 		return rc;
 	if (job == c->fault_job)
-		commit_fault(c->fault);
+		worker_commit_fault(c->fault);
 	if (c->attach == STRATEGY_ATTACH_JOB && c->inputs == WORKER_INPUTS_SHM) {
 		rc = inputs_remap(&w->in);
 		if (rc)
@@ -163,6 +166,8 @@ int worker_run(const struct worker_config *cfg)
 		munmap(cfg->drop_addr, cfg->drop_bytes);
 
 	double t0 = worker_clock();
+	if (cfg->fault_job == STRATEGY_FAULT_AT_SETUP)
+		worker_commit_fault(cfg->fault);
 	rc = attach_inputs(&w);
 	if (rc) {
 		send_fatal(cfg->fd, "cannot put the inputs in place", rc);

@@ -47,5 +47,8 @@ int worker_run(const struct worker_config *cfg);
 double worker_clock(void);
 /* VmHWM of the calling process, in bytes (0 if unreadable). */
 uint64_t worker_self_hwm(void);
+/* Commits a fault (--fault): crash, abort, exit, hang or stop; returns
+ * only for none, and for stop once continued. */
+void worker_commit_fault(enum strategy_fault f);
 
 #endif
