@@ -8,7 +8,6 @@
 #ifndef SPREADBENCH_CLI_H
 #define SPREADBENCH_CLI_H
 
-#include "kernel.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,22 +53,6 @@ int cli_usable_cpus(void);
 /* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */
 const char *worker_program_path(void);
 
-/* A scenario's landscape, built into a private block. */
-struct landscape_block {
-	struct kernel_scenario sc;
-	enum kernel_dtype dtype;
-	void *buf;
-	size_t bytes;
-	struct kernel_landscape ls;
-};
-int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype dtype,
-			  struct landscape_block *out);
-void landscape_block_release(struct landscape_block *b);
-
-/* Draw a fire's time of arrival and fire type with gnuplot, as PNG onto
- * the stream png (an outfile's, which the caller commits). */
-int plot_fire(const struct kernel_fire *f, const struct kernel_landscape *ls,
-	      const struct kernel_fire_result *res, const char *title, FILE *png);
 /* Where the gnuplot scripts live: $SPREADBENCH_PLOTS or the source tree. */
 const char *plots_dir(void);
 /* Runs gnuplot -e expr script with its standard output, the picture,

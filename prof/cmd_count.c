@@ -15,6 +15,7 @@
  * N by more than --tolerance (default 0.05), else 0; bad input gives 2.
  */
 #include "cli.h"
+#include "fire_cli.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -8,6 +8,7 @@
  * rather than after the whole fire.
  */
 #include "cli.h"
+#include "fire_cli.h"
 #include "outfile.h"
 
 #include <errno.h>

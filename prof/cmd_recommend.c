@@ -61,11 +61,18 @@ static void usage(FILE *out)
 		"  DIR                  a sweep's results folder; without it, a short sweep of its own\n"
 		"  --jobs J             the batch you will run (default: what the folder has)\n"
 		"  --memory-budget SIZE never recommend more peak PSS than this (e.g. 8G)\n"
-		"  --scenario NAME      for the sweep of its own (default demo)\n");
+		"  --workload W, --options K=V,..., --scenario NAME\n"
+		"                       what the sweep of its own runs (default: the fire model's\n"
+		"                       default scenario); see spreadbench list --workload W\n");
 }
 
+/* What the sweep of its own runs. */
+struct what {
+	const char *workload, *options, *scenario;
+};
+
 /* A short sweep of its own: every built strategy at the machine's cores. */
-static int measure(const char *scenario, long jobs, char *dir, size_t len)
+static int measure(const struct what *w, long jobs, char *dir, size_t len)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -77,22 +84,32 @@ static int measure(const char *scenario, long jobs, char *dir, size_t len)
 	snprintf(cores, sizeof cores, "%d", n);
 	long r = jobs > 0 ? (jobs + n - 1) / n : 2;
 	snprintf(ratio, sizeof ratio, "%ld", r);
-	char *argv[] = { "sweep", "--scenario", (char *)scenario, "--cores", cores, "--ratios", ratio, "--reps", "3",
-			 "--out", dir, NULL };
-	printf("recommend: measuring every built strategy at %d workers on '%s' into %s\n", n, scenario, dir);
+	char *argv[24] = { "sweep", "--cores", cores, "--ratios", ratio, "--reps", "3", "--out", dir };
+	int argc = 9;
+	if (w->workload)
+		argv[argc++] = "--workload", argv[argc++] = (char *)w->workload;
+	if (w->options)
+		argv[argc++] = "--options", argv[argc++] = (char *)w->options;
+	if (w->scenario)
+		argv[argc++] = "--scenario", argv[argc++] = (char *)w->scenario;
+	argv[argc] = NULL;
+	printf("recommend: measuring every built strategy at %d workers on %s%s%s into %s\n", n,
+	       w->workload ? w->workload : "the fire model", w->scenario ? ", scenario " : "",
+	       w->scenario ? w->scenario : "", dir);
 	fflush(stdout);
-	return cmd_sweep(11, argv);
+	return cmd_sweep(argc, argv);
 }
 
 int cmd_recommend(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "jobs", required_argument, NULL, 'j' }, { "memory-budget", required_argument, NULL, 'm' },
-		{ "scenario", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { 0 },
+		{ "scenario", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ "workload", required_argument, NULL, 'w' }, { "options", required_argument, NULL, 'O' }, { 0 },
 	};
 	long jobs = 0;
 	uint64_t budget = 0;
-	const char *scenario = "demo";
+	struct what what = { 0 };
 	int c, li = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
@@ -106,7 +123,13 @@ int cmd_recommend(int argc, char **argv)
 				goto bad;
 			break;
 		case 's':
-			scenario = optarg;
+			what.scenario = optarg;
+			break;
+		case 'w':
+			what.workload = optarg;
+			break;
+		case 'O':
+			what.options = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -124,12 +147,7 @@ int cmd_recommend(int argc, char **argv)
 	if (optind < argc) {
 		snprintf(dir, sizeof dir, "%s", argv[optind]);
 	} else {
-		struct kernel_scenario sc;
-		if (kernel_scenario_find(scenario, 1, &sc)) {
-			cli_error("unknown scenario '%s' (%s)", scenario, kernel_scenario_names());
-			return 2;
-		}
-		int rc = measure(scenario, jobs, dir, sizeof dir);
+		int rc = measure(&what, jobs, dir, sizeof dir);
 		if (rc >= 2)
 			return rc;
 	}

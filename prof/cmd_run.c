@@ -10,12 +10,14 @@
  *
  * Before anything starts, the point's peak memory is estimated from the
  * strategy's footprint and checked against what the machine (or its
- * cgroup) can give; once the serial reference has measured a fire, again
- * with the fires counted.  The reference also sets the default setup
+ * cgroup) can give; once the serial reference has measured a job's state,
+ * again with the states counted.  The reference also sets the default setup
  * limit, from how long it took to build the inputs.
  */
 #include "cli.h"
 #include "csvio.h"
+#include "inputs.h"
+#include "workloads.h"
 #include "results.h"
 #include "runner.h"
 #include "stats.h"
@@ -33,20 +35,19 @@
 
 static void run_usage(FILE *out)
 {
+	fprintf(out, "usage: spreadbench run --strategy NAME [options]\n"
+		     "  --strategy NAME       see 'spreadbench list'\n"
+		     "run parameters (each strategy honours those its flags name; see 'spreadbench list'):\n");
+	for (int i = 0; i < params_count; i++) {
+		const struct param *d = &params_table[i];
+		char opt[64];
+		snprintf(opt, sizeof opt, "%s%s%s", d->name, d->metavar ? " " : "", d->metavar ? d->metavar : "");
+		fprintf(out, "  --%-20s %s\n", opt, d->help);
+	}
 	fprintf(out,
-		"usage: spreadbench run --strategy NAME [options]\n"
-		"  --strategy NAME       see 'spreadbench list'\n"
-		"  --workers N           worker processes (default: the CPUs this process may use)\n"
-		"  --jobs J              fires in the batch (default: one per worker)\n"
-		"  --scenario NAME       prof, demo or tiny (default demo)\n"
-		"  --seed N              seed of the landscape and job list (default 1)\n"
-		"  --mix KIND            identical or mixed jobs (default mixed)\n"
-		"  --order drawn|cost    the batch's jobs as drawn, or largest expected cost first\n"
-		"  --dtype f32|f64       storage type of the inputs (default f32)\n"
-		"  --schedule KIND       block, snake or dynamic (default block)\n"
-		"  --chunksize C         jobs handed to a worker at a time (default 1)\n"
-		"  --start fork|spawn    how worker processes start (default fork)\n"
-		"  --attach worker|job   pool-shm: map the shared inputs once per worker or per job\n"
+		"the synthetic workload's options, as options of their own (imply --workload synthetic):\n"
+		"  --input-mb M, --job-ms T, --job-mb S, --access stream|random, --cost-spread X\n"
+		"measuring:\n"
 		"  --reps N|auto         measured repetitions (default 1); auto: at least 6, more until\n"
 		"                        the median wall time is known to --precision\n"
 		"  --precision P         with --reps auto: the 95 %% interval's half-width / median to\n"
@@ -55,31 +56,15 @@ static void run_usage(FILE *out)
 		"  --time-budget S       with --reps auto: start no repetition after S seconds (or 10m)\n"
 		"  --warmup N            untimed runs first (default 0)\n"
 		"  --csv FILE            append one row per repetition (header and context when new)\n"
-		"  --job-timeout S       kill a worker whose job runs longer than S seconds\n"
-		"                        (mpi-shm: end the MPI job); strategies that stop jobs\n"
-		"  --setup-timeout S     kill a worker that has not put its inputs in place S seconds\n"
-		"                        after it started (default: 120 + 10 x the serial build time,\n"
-		"                        more when workers outnumber CPUs); strategies that stop jobs\n"
 		"  --run-timeout S       serial and thread strategies: end the process after S seconds\n"
 		"                        of one run, its row written as timeout (threads cannot be\n"
 		"                        stopped one by one)\n"
-		"  --fault KIND@JOB      make the worker running JOB fail: segv, abort, exit, hang or\n"
-		"                        stop; KIND@setup: the first worker, while building its inputs\n"
 		"  --force               run a point whose estimated peak memory exceeds what the\n"
 		"                        machine or its cgroup can give (refused otherwise)\n"
 		"  --memory-budget SIZE  check the estimate against SIZE instead (e.g. 8G)\n"
 		"  --parent-rss SIZE     hold SIZE of touched private memory (4 KiB pages) in the\n"
 		"                        runner while measuring (e.g. 256M, 4G; 0 for none), or\n"
 		"                        'inputs' for a private copy of the scenario's inputs\n"
-		"  --pin                 threads: bind each to its own core (hwloc)\n"
-		"  --mode batch|single   openmp: threads across jobs, or inside each fire\n"
-		"  --fire-threads N|auto process strategies: threads inside each worker's fire\n"
-		"                        (auto: OpenMP's default, OMP_NUM_THREADS or every CPU)\n"
-		"  --allocator NAME      glibc or jemalloc (re-runs itself with jemalloc preloaded)\n"
-		"  --virtual-nodes K     mpi-shm: split each node's ranks into K groups, each with\n"
-		"                        its own shared window, as K machines would have\n"
-		"  --hostfile FILE       mpi-shm: hosts for the MPI launcher (runs across machines)\n"
-		"  --nice N              process strategies: workers lower their priority to nice N (0-19)\n"
 		"  --load N              N CPU-bound processes spin beside each measured run (0-1024)\n"
 		"  --sample-interval S   memory sampling interval, lengthened if it costs > 0.5%%\n"
 		"                        of a core (default 0.02)\n");
@@ -96,250 +81,182 @@ struct run_args {
 	const char *parent_rss;          /* NULL, "inputs", or a size */
 	uint64_t parent_rss_size;
 	uint64_t memory_budget;          /* 0: what the machine can give */
-	bool force, setup_timeout_set;
-	bool workers_set, start_set, attach_set, sched_set, mode_set, fire_threads_set, mpi_set, nice_set;
+	bool force;
+	bool set[64];                    /* run parameters given, by table index */
+	char shortcuts[512];             /* the synthetic workload's options given as options */
+	struct workload_scenario *ws;    /* opened (check_workload) */
 };
 
-static int parse_fault(const char *s, struct strategy_params *p)
+/* The runner's own options; the run parameters' come from their table. */
+enum { OPT_STRATEGY = 1, OPT_REPS, OPT_WARMUP, OPT_CSV, OPT_PARENT_RSS, OPT_LOAD, OPT_SAMPLE, OPT_PRECISION,
+       OPT_MAX_REPS, OPT_TIME_BUDGET, OPT_RUN_TIMEOUT, OPT_FORCE, OPT_MEMORY_BUDGET, OPT_HELP, OPT_SHORTCUT,
+       OPT_PARAM = 1000 };
+
+static const char *const shortcut_names[] = { "input-mb", "job-ms", "job-mb", "access", "cost-spread" };
+#define NSHORTCUTS (int)(sizeof shortcut_names / sizeof shortcut_names[0])
+
+static int build_options(struct option *o, int cap)
 {
-	char kind[16];
-	const char *at = strchr(s, '@');
-	long job;
-	if (!at || (size_t)(at - s) >= sizeof kind)
+	static const struct option own[] = {
+		{ "strategy", required_argument, NULL, OPT_STRATEGY }, { "reps", required_argument, NULL, OPT_REPS },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },   { "csv", required_argument, NULL, OPT_CSV },
+		{ "parent-rss", required_argument, NULL, OPT_PARENT_RSS }, { "load", required_argument, NULL, OPT_LOAD },
+		{ "sample-interval", required_argument, NULL, OPT_SAMPLE },
+		{ "precision", required_argument, NULL, OPT_PRECISION },
+		{ "max-reps", required_argument, NULL, OPT_MAX_REPS },
+		{ "time-budget", required_argument, NULL, OPT_TIME_BUDGET },
+		{ "run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT }, { "force", no_argument, NULL, OPT_FORCE },
+		{ "memory-budget", required_argument, NULL, OPT_MEMORY_BUDGET }, { "help", no_argument, NULL, OPT_HELP },
+	};
+	int n = 0;
+	for (size_t i = 0; i < sizeof own / sizeof own[0] && n < cap - 1; i++)
+		o[n++] = own[i];
+	for (int i = 0; i < NSHORTCUTS && n < cap - 1; i++)
+		o[n++] = (struct option){ shortcut_names[i], required_argument, NULL, OPT_SHORTCUT };
+	for (int i = 0; i < params_count && n < cap - 2; i++) {
+		const struct param *d = &params_table[i];
+		int has = d->type == PARAM_FLAG ? no_argument : required_argument;
+		o[n++] = (struct option){ d->name, has, NULL, OPT_PARAM + i };
+		if (d->also)
+			o[n++] = (struct option){ d->also, has, NULL, OPT_PARAM + i };
+	}
+	o[n] = (struct option){ 0 };
+	return n;
+}
+
+/* A synthetic option given as an option of its own: "--job-ms 20" is
+ * "job_ms=20" in --options. */
+static int add_shortcut(struct run_args *a, const char *name, const char *value)
+{
+	size_t n = strlen(a->shortcuts);
+	char key[32];
+	snprintf(key, sizeof key, "%s", name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	if (strchr(value, ',') || strchr(value, '='))
 		return -EINVAL;
-	memcpy(kind, s, (size_t)(at - s));
-	kind[at - s] = '\0';
-	if (strategy_fault_parse(kind, &p->fault) || p->fault == STRATEGY_FAULT_NONE)
-		return -EINVAL;
-	if (strcmp(at + 1, "setup") == 0) {
-		p->fault_job = STRATEGY_FAULT_AT_SETUP;
+	int w = snprintf(a->shortcuts + n, sizeof a->shortcuts - n, "%s%s=%s", n ? "," : "", key, value);
+	return w < 0 || (size_t)w >= sizeof a->shortcuts - n ? -EINVAL : 0;
+}
+
+/* One option of the runner's own; 0, or -EINVAL after a message. */
+static int own_option(struct run_args *a, int c, const char *name)
+{
+	long v;
+	double d;
+	switch (c) {
+	case OPT_STRATEGY:
+		a->strategy_name = optarg;
+		return 0;
+	case OPT_LOAD:
+		if (parse_int(optarg, 0, 1024, &v))
+			break;
+		a->o.load = (int)v;
+		return 0;
+	case OPT_REPS:
+		if (strcmp(optarg, "auto") == 0)
+			a->auto_reps = true;
+		else if (parse_int(optarg, 1, 100000, &v))
+			break;
+		else
+			a->reps = (int)v;
+		return 0;
+	case OPT_PRECISION:
+		if (parse_fraction(optarg, &d) || !(d > 0))
+			break;
+		a->precision = d;
+		return 0;
+	case OPT_MAX_REPS:
+		if (parse_int(optarg, 1, 100000, &v))
+			break;
+		a->max_reps = (int)v;
+		return 0;
+	case OPT_TIME_BUDGET:
+		return parse_duration(optarg, &a->time_budget_s) ? (cli_error("invalid value '%s' for --%s", optarg,
+									    name), -EINVAL) : 0;
+	case OPT_WARMUP:
+		if (parse_int(optarg, 0, 100000, &v))
+			break;
+		a->warmup = (int)v;
+		return 0;
+	case OPT_CSV:
+		a->csv = optarg;
+		return 0;
+	case OPT_RUN_TIMEOUT:
+		if (parse_double(optarg, &d) || !(d > 0))
+			break;
+		a->o.run_timeout_s = d;
+		return 0;
+	case OPT_FORCE:
+		a->force = true;
+		return 0;
+	case OPT_MEMORY_BUDGET:
+		if (parse_size(optarg, &a->memory_budget) || a->memory_budget == 0)
+			break;
+		return 0;
+	case OPT_PARENT_RSS:
+		if (strcmp(optarg, "inputs") && parse_size(optarg, &a->parent_rss_size)) {
+			cli_error("invalid --parent-rss '%s' (a size such as 256M or 4G, or 'inputs')", optarg);
+			return -EINVAL;
+		}
+		a->parent_rss = optarg;
+		return 0;
+	case OPT_SAMPLE:
+		if (parse_double(optarg, &d) || !(d >= 0.001 && d <= 10))
+			break;
+		a->o.sample_interval_s = d;
+		return 0;
+	case OPT_SHORTCUT:
+		if (add_shortcut(a, name, optarg))
+			break;
 		return 0;
 	}
-	if (parse_int(at + 1, 0, INT_MAX, &job))
+	cli_error("invalid value '%s' for --%s", optarg, name);
+	return -EINVAL;
+}
+
+/* A run parameter, through its table entry. */
+static int param_option(struct run_args *a, int index)
+{
+	const struct param *d = &params_table[index];
+	const char *text = d->type == PARAM_FLAG ? "true" : optarg;
+	if (param_parse(d, text, &a->o.p)) {
+		if (d->type == PARAM_FAULT)
+			cli_error("invalid --fault '%s' (KIND@JOB or KIND@setup, KIND one of segv, abort, exit, hang, "
+				  "stop)", optarg);
+		else if (d->metavar)
+			cli_error("invalid value '%s' for --%s (%s)", optarg, d->name, d->metavar);
+		else
+			cli_error("invalid value '%s' for --%s", optarg, d->name);
 		return -EINVAL;
-	p->fault_job = (int)job;
+	}
+	if (strcmp(d->name, "hostfile") == 0 && access(optarg, R_OK) != 0) {
+		cli_error("cannot read --hostfile '%s': %s", optarg, strerror(errno));
+		return -EINVAL;
+	}
+	a->set[index] = true;
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	static const struct option opts[] = {
-		{ "strategy", required_argument, NULL, 'S' }, { "workers", required_argument, NULL, 'w' },
-		{ "jobs", required_argument, NULL, 'j' }, { "scenario", required_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, 'e' }, { "mix", required_argument, NULL, 'm' },
-		{ "dtype", required_argument, NULL, 'd' }, { "schedule", required_argument, NULL, 'k' },
-		{ "chunksize", required_argument, NULL, 'c' }, { "start", required_argument, NULL, 't' },
-		{ "attach", required_argument, NULL, 'a' }, { "reps", required_argument, NULL, 'r' },
-		{ "warmup", required_argument, NULL, 'W' }, { "csv", required_argument, NULL, 'o' },
-		{ "job-timeout", required_argument, NULL, 'T' }, { "fault", required_argument, NULL, 'f' },
-		{ "parent-rss", required_argument, NULL, 'P' }, { "pin", no_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'M' }, { "fire-threads", required_argument, NULL, 'F' },
-		{ "allocator", required_argument, NULL, 'A' },
-		{ "virtual-nodes", required_argument, NULL, 'V' }, { "hostfile", required_argument, NULL, 'H' },
-		{ "nice", required_argument, NULL, 'n' }, { "load", required_argument, NULL, 'L' },
-		{ "sample-interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
-		{ "order", required_argument, NULL, 'O' },
-		{ "precision", required_argument, NULL, 'Q' }, { "max-reps", required_argument, NULL, 'Y' },
-		{ "time-budget", required_argument, NULL, 'G' },
-		{ "setup-timeout", required_argument, NULL, 'U' }, { "run-timeout", required_argument, NULL, 'R' },
-		{ "force", no_argument, NULL, 'X' }, { "memory-budget", required_argument, NULL, 'B' },
-		{ 0 },
-	};
-	struct strategy_params *p = &a->o.p;
-	long v;
-	double d;
+	struct option opts[160];
+	build_options(opts, (int)(sizeof opts / sizeof opts[0]));
 	int c, li = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
-		switch (c) {
-		case 'S':
-			a->strategy_name = optarg;
-			break;
-		case 'w':
-			if (parse_int(optarg, 1, 4096, &v))
-				goto bad;
-			p->workers = (int)v;
-			a->workers_set = true;
-			break;
-		case 'j':
-			if (parse_int(optarg, 1, 100000, &v))
-				goto bad;
-			p->jobs = (int)v;
-			break;
-		case 's':
-			p->scenario = optarg;
-			break;
-		case 'e':
-			if (parse_u64(optarg, &p->seed))
-				goto bad;
-			break;
-		case 'm':
-			if (kernel_job_mix_parse(optarg, &p->mix))
-				goto bad;
-			break;
-		case 'O':
-			if (strategy_order_parse(optarg, &p->order))
-				goto bad;
-			break;
-		case 'd':
-			if (strcmp(optarg, "f32") == 0)
-				p->dtype = KERNEL_F32;
-			else if (strcmp(optarg, "f64") == 0)
-				p->dtype = KERNEL_F64;
-			else
-				goto bad;
-			break;
-		case 'k':
-			if (strategy_schedule_parse(optarg, &p->schedule))
-				goto bad;
-			a->sched_set = true;
-			break;
-		case 'c':
-			if (parse_int(optarg, 1, 1000000, &v))
-				goto bad;
-			p->chunksize = (int)v;
-			a->sched_set = true;
-			break;
-		case 't':
-			if (strategy_start_parse(optarg, &p->start))
-				goto bad;
-			a->start_set = true;
-			break;
-		case 'a':
-			if (strategy_attach_parse(optarg, &p->attach))
-				goto bad;
-			a->attach_set = true;
-			break;
-		case 'p':
-			p->pin = true;
-			break;
-		case 'M':
-			if (strategy_mode_parse(optarg, &p->mode))
-				goto bad;
-			a->mode_set = true;
-			break;
-		case 'F':
-			if (strcmp(optarg, "auto") == 0)
-				p->fire_threads = -1;
-			else if (parse_int(optarg, 1, 256, &v))
-				goto bad;
-			else
-				p->fire_threads = (int)v;
-			a->fire_threads_set = true;
-			break;
-		case 'A':
-			if (strategy_allocator_parse(optarg, &p->allocator))
-				goto bad;
-			break;
-		case 'V':
-			if (parse_int(optarg, 1, 1024, &v))
-				goto bad;
-			p->virtual_nodes = (int)v;
-			a->mpi_set = true;
-			break;
-		case 'H':
-			if (access(optarg, R_OK) != 0) {
-				cli_error("cannot read --hostfile '%s': %s", optarg, strerror(errno));
-				return -EINVAL;
-			}
-			p->hostfile = optarg;
-			a->mpi_set = true;
-			break;
-		case 'n':
-			if (parse_int(optarg, 0, 19, &v))
-				goto bad;
-			p->nice = (int)v;
-			a->nice_set = true;
-			break;
-		case 'L':
-			if (parse_int(optarg, 0, 1024, &v))
-				goto bad;
-			a->o.load = (int)v;
-			break;
-		case 'r':
-			if (strcmp(optarg, "auto") == 0)
-				a->auto_reps = true;
-			else if (parse_int(optarg, 1, 100000, &v))
-				goto bad;
-			else
-				a->reps = (int)v;
-			break;
-		case 'Q':
-			if (parse_fraction(optarg, &d) || !(d > 0))
-				goto bad;
-			a->precision = d;
-			break;
-		case 'Y':
-			if (parse_int(optarg, 1, 100000, &v))
-				goto bad;
-			a->max_reps = (int)v;
-			break;
-		case 'G':
-			if (parse_duration(optarg, &a->time_budget_s))
-				goto bad;
-			break;
-		case 'W':
-			if (parse_int(optarg, 0, 100000, &v))
-				goto bad;
-			a->warmup = (int)v;
-			break;
-		case 'o':
-			a->csv = optarg;
-			break;
-		case 'T':
-			if (parse_double(optarg, &d) || !(d > 0))
-				goto bad;
-			p->job_timeout_s = d;
-			break;
-		case 'U':
-			if (parse_double(optarg, &d) || !(d > 0))
-				goto bad;
-			p->setup_timeout_s = d;
-			a->setup_timeout_set = true;
-			break;
-		case 'R':
-			if (parse_double(optarg, &d) || !(d > 0))
-				goto bad;
-			a->o.run_timeout_s = d;
-			break;
-		case 'X':
-			a->force = true;
-			break;
-		case 'B':
-			if (parse_size(optarg, &a->memory_budget) || a->memory_budget == 0)
-				goto bad;
-			break;
-		case 'f':
-			if (parse_fault(optarg, p)) {
-				cli_error("invalid --fault '%s' (KIND@JOB or KIND@setup, KIND one of segv, abort, exit, "
-					  "hang, stop)", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'P':
-			if (strcmp(optarg, "inputs") && parse_size(optarg, &a->parent_rss_size)) {
-				cli_error("invalid --parent-rss '%s' (a size such as 256M or 4G, or 'inputs')",
-					  optarg);
-				return -EINVAL;
-			}
-			a->parent_rss = optarg;
-			break;
-		case 'i':
-			if (parse_double(optarg, &d) || !(d >= 0.001 && d <= 10))
-				goto bad;
-			a->o.sample_interval_s = d;
-			break;
-		case 'h':
+		if (c == 'h' || c == OPT_HELP) {
 			run_usage(stdout);
 			return 1;
-		default:
+		}
+		if (c == '?' || c == ':') {
 			run_usage(stderr);
 			return -EINVAL;
 		}
-		continue;
-bad:
-		cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
-		return -EINVAL;
+		int rc = c >= OPT_PARAM ? param_option(a, c - OPT_PARAM) : own_option(a, c, opts[li].name);
+		if (rc)
+			return rc;
 	}
 	if (optind < argc) {
 		cli_error("unexpected argument '%s'", argv[optind]);
@@ -352,30 +269,21 @@ bad:
 	return 0;
 }
 
-/* The built strategies that have flag (or lack it), as "a, b, c". */
-static void names_by_flag(unsigned flag, bool with, char *buf, size_t len)
+static bool given(const struct run_args *a, const char *name)
 {
-	buf[0] = '\0';
-	for (int i = 0; i < strategy_registry_count; i++) {
-		const struct strategy *s = strategy_registry[i].strategy;
-		if (!s || ((s->flags & flag) != 0) != with)
-			continue;
-		size_t n = strlen(buf);
-		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", s->name);
-	}
+	const struct param *d = param_find(name);
+	return d && a->set[d - params_table];
 }
 
 /* The time limits against what the strategy can enforce: a limit it
  * could not keep is refused, not silently ignored. */
 static int check_limits(const struct run_args *a, const struct strategy *s)
 {
-	const struct strategy_params *p = &a->o.p;
-	char stoppers[160], others[160];
-	names_by_flag(STRATEGY_STOPS_JOBS, true, stoppers, sizeof stoppers);
-	names_by_flag(STRATEGY_STOPS_JOBS, false, others, sizeof others);
+	char stoppers[160];
+	params_who(STRATEGY_STOPS_JOBS, stoppers, sizeof stoppers);
 	if (!(s->flags & STRATEGY_STOPS_JOBS)) {
-		const char *opt = p->job_timeout_s > 0 ? "--job-timeout" : a->setup_timeout_set ? "--setup-timeout"
-							 : p->fault != STRATEGY_FAULT_NONE ? "--fault" : NULL;
+		const char *opt = given(a, "job-timeout") ? "--job-timeout" : given(a, "setup-timeout") ? "--setup-timeout"
+				  : given(a, "fault") ? "--fault" : NULL;
 		if (opt) {
 			cli_error("%s needs a strategy that can stop one job or worker (%s), not '%s': its jobs run "
 				  "inside one process and cannot be stopped one by one (--run-timeout limits the "
@@ -383,8 +291,92 @@ static int check_limits(const struct run_args *a, const struct strategy *s)
 			return -EINVAL;
 		}
 	} else if (a->o.run_timeout_s > 0) {
-		cli_error("--run-timeout applies to strategies whose jobs cannot be stopped one by one (%s), not "
-			  "'%s': use --job-timeout and --setup-timeout", others, s->name);
+		char others[256] = "";
+		for (int i = 0; i < strategy_registry_count; i++) {
+			const struct strategy *t = strategy_registry[i].strategy;
+			size_t n = strlen(others);
+			if (t && !(t->flags & STRATEGY_STOPS_JOBS))
+				snprintf(others + n, sizeof others - n, "%s%s", n ? ", " : "", t->name);
+		}
+		cli_error("--run-timeout applies to strategies whose jobs cannot be stopped one by one (%s), not '%s': "
+			  "use --job-timeout and --setup-timeout", others, s->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every run parameter given must be one the strategy honours: the
+ * message comes from the table and the strategies' flags. */
+static int check_applies(const struct run_args *a, const struct strategy *s)
+{
+	for (int i = 0; i < params_count; i++) {
+		const struct param *d = &params_table[i];
+		if (!a->set[i] || param_applies(d, s->flags))
+			continue;
+		/* One worker is what a one-core strategy has anyway. */
+		if (strcmp(d->name, "workers") == 0 && a->o.p.workers == 1)
+			continue;
+		char who[256];
+		params_who(d->needs, who, sizeof who);
+		cli_error("--%s does not apply to '%s': it applies to %s", d->name, s->name, who[0] ? who : "none built");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct strategy *find_strategy(const char *name)
+{
+	if (!name) {
+		cli_error("missing --strategy (see 'spreadbench list')");
+		return NULL;
+	}
+	const struct strategy_entry *e = strategy_find(name);
+	if (!e)
+		cli_error("unknown strategy '%s' (see 'spreadbench list')", name);
+	else if (!e->strategy)
+		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
+	return e ? e->strategy : NULL;
+}
+
+/*
+ * The workload and its scenario, opened once: a plug-in's path made
+ * absolute (every process of the run loads it, whatever its folder), the
+ * default scenario filled in, the options resolved to the full set the
+ * workers are given (a calibration done once, here).
+ */
+static int check_workload(struct run_args *a)
+{
+	static char path[PATH_MAX], options[1024];
+	struct strategy_params *p = &a->o.p;
+	char err[512];
+	if (a->shortcuts[0]) {
+		if (given(a, "workload") && strcmp(p->workload, "synthetic") != 0) {
+			cli_error("--input-mb, --job-ms, --job-mb, --access and --cost-spread describe the synthetic "
+				  "workload, not '%s'", p->workload);
+			return -EINVAL;
+		}
+		p->workload = "synthetic";
+		snprintf(options, sizeof options, "%s%s%s", a->shortcuts, p->options[0] ? "," : "", p->options);
+		p->options = options;
+	}
+	if (workloads_is_path(p->workload)) {
+		if (!realpath(p->workload, path)) {
+			cli_error("--workload: cannot find '%s': %s", p->workload, strerror(errno));
+			return -ENOENT;
+		}
+		p->workload = path;
+	}
+	if (workloads_open(p, &a->o.wl, &a->ws, err, sizeof err)) {
+		cli_error("%s", err);
+		return -EINVAL;
+	}
+	a->o.ws = a->ws;
+	if (!p->scenario)
+		p->scenario = a->o.wl->default_scenario;
+	snprintf(options, sizeof options, "%s", a->o.wl->options(a->ws));
+	p->options = options;
+	if (p->job_threads != 0 && p->job_threads != 1 && !a->o.wl->set_threads) {
+		cli_error("--job-threads: workload %s runs each job on one thread", a->o.wl->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -394,80 +386,21 @@ static int check_limits(const struct run_args *a, const struct strategy *s)
 static int check_args(struct run_args *a)
 {
 	struct strategy_params *p = &a->o.p;
-	if (!a->strategy_name) {
-		cli_error("missing --strategy (see 'spreadbench list')");
+	const struct strategy *s = a->o.strategy = find_strategy(a->strategy_name);
+	if (!s || check_limits(a, s) || check_applies(a, s) || check_workload(a))
 		return -EINVAL;
-	}
-	const struct strategy_entry *e = strategy_find(a->strategy_name);
-	if (!e) {
-		cli_error("unknown strategy '%s' (see 'spreadbench list')", a->strategy_name);
-		return -EINVAL;
-	}
-	if (!e->strategy) {
-		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
-		return -EINVAL;
-	}
-	const struct strategy *s = a->o.strategy = e->strategy;
-	struct kernel_scenario sc;
-	if (kernel_scenario_find(p->scenario, p->seed, &sc)) {
-		cli_error("unknown scenario '%s' (%s)", p->scenario, kernel_scenario_names());
-		return -EINVAL;
-	}
-	if (a->mpi_set && !(s->flags & STRATEGY_MPI)) {
-		cli_error("--virtual-nodes and --hostfile apply to mpi-shm, not '%s'", s->name);
-		return -EINVAL;
-	}
-	if (p->virtual_nodes > 1 && p->virtual_nodes > (a->workers_set ? p->workers : cli_usable_cpus())) {
+	if (!(s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS | STRATEGY_MPI)))
+		p->workers = 1;
+	if (p->virtual_nodes > 1 && p->virtual_nodes > p->workers) {
 		cli_error("--virtual-nodes %d needs at least as many ranks (--workers)", p->virtual_nodes);
 		return -EINVAL;
 	}
-	if (!(s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS | STRATEGY_MPI))) {
-		if (a->workers_set && p->workers != 1) {
-			cli_error("strategy '%s' runs on one core: --workers must be 1", s->name);
-			return -EINVAL;
-		}
-		p->workers = 1;
-	}
-	if (check_limits(a, s))
-		return -EINVAL;
-	if (!(s->flags & STRATEGY_PROCESSES)) {
-		if (a->start_set) {
-			cli_error("strategy '%s' starts no workers: --start does not apply", s->name);
-			return -EINVAL;
-		}
-		if (a->nice_set) {
-			cli_error("--nice sets the priority of worker processes: it applies to fork-per-job, "
-				  "pool-copy and pool-shm, not '%s'", s->name);
-			return -EINVAL;
-		}
-	}
-	if (a->attach_set && !(s->flags & STRATEGY_ATTACHES)) {
-		cli_error("strategy '%s' shares no inputs: --attach does not apply", s->name);
-		return -EINVAL;
-	}
-	if (p->pin && !(s->flags & STRATEGY_THREADS)) {
-		cli_error("--pin binds threads: it applies to pthreads and openmp, not '%s'", s->name);
-		return -EINVAL;
-	}
-	if (a->mode_set && !(s->flags & STRATEGY_MODES)) {
-		cli_error("--mode applies to openmp, not '%s'", s->name);
-		return -EINVAL;
-	}
-	if (p->mode == STRATEGY_MODE_SINGLE && a->sched_set) {
+	if (p->mode == STRATEGY_MODE_SINGLE && (given(a, "schedule") || given(a, "chunksize"))) {
 		cli_error("--mode single runs the jobs in order: --schedule and --chunksize do not apply");
 		return -EINVAL;
 	}
-	if (a->fire_threads_set && !(s->flags & STRATEGY_FIRE_THREADS)) {
-		cli_error("--fire-threads applies to the process strategies (for threads inside one fire "
-			  "use --strategy openmp --mode single), not '%s'", s->name);
-		return -EINVAL;
-	}
-	if (a->fire_threads_set && p->fire_threads != 1 && !kernel_has_openmp()) {
-		cli_error("--fire-threads needs a build with OpenMP (cmake -DSPREADBENCH_OPENMP=ON)");
-		return -EINVAL;
-	}
-	if (a->sched_set && !(s->flags & STRATEGY_SCHEDULES)) {
-		cli_error("strategy '%s' runs jobs in order: --schedule and --chunksize do not apply", s->name);
+	if (p->start == STRATEGY_START_SPAWN && (s->flags & STRATEGY_FORK_ONLY)) {
+		cli_error("strategy '%s' shares its inputs by fork() alone: --start spawn does not apply", s->name);
 		return -EINVAL;
 	}
 	if (p->jobs == 0)
@@ -551,19 +484,16 @@ struct ballast {
 
 static int ballast_make(const struct run_args *a, struct ballast *b)
 {
-	const struct strategy_params *p = &a->o.p;
 	memset(b, 0, sizeof *b);
 	if (!a->parent_rss)
 		return 0;
 	if (strcmp(a->parent_rss, "inputs") == 0) {
-		struct kernel_scenario sc;
-		kernel_scenario_find(p->scenario, p->seed, &sc);
-		b->bytes = kernel_scenario_input_bytes(&sc, p->dtype);
+		b->bytes = a->o.wl->input_bytes(a->o.ws);
 		b->block = true;
-		b->p = kernel_block_alloc(b->bytes);
+		b->p = inputs_block_alloc(b->bytes);
 		if (!b->p)
 			return -ENOMEM;
-		return kernel_scenario_build(&sc, p->dtype, b->p);
+		return inputs_fill(a->o.wl, a->o.ws, b->p, 0);
 	}
 	b->bytes = a->parent_rss_size;
 	if (b->bytes == 0)
@@ -591,7 +521,7 @@ static void ballast_free(struct ballast *b)
 	if (!b->p)
 		return;
 	if (b->block)
-		kernel_block_free(b->p, b->bytes);
+		inputs_block_free(b->p, b->bytes);
 	else
 		munmap(b->p, b->bytes);
 	b->p = NULL;
@@ -605,10 +535,9 @@ static int open_csv(const struct run_args *a, int argc, char **argv, const struc
 		size_t len = strlen(cmd);
 		snprintf(cmd + len, sizeof cmd - len, " %s", argv[i]);
 	}
-	struct kernel_scenario sc;
-	kernel_scenario_find(a->o.p.scenario, a->o.p.seed, &sc);
-	snprintf(extra[0], sizeof extra[0], "scenario: %s (%s)", sc.name, sc.summary);
-	snprintf(extra[1], sizeof extra[1], "input_bytes: %zu", kernel_scenario_input_bytes(&sc, a->o.p.dtype));
+	snprintf(extra[0], sizeof extra[0], "workload: %s %s, scenario %s (%s)", a->o.wl->name, a->o.wl->version,
+		 a->o.p.scenario, a->o.wl->summary ? a->o.wl->summary : "");
+	snprintf(extra[1], sizeof extra[1], "input_bytes: %zu", a->o.wl->input_bytes(a->o.ws));
 	snprintf(extra[2], sizeof extra[2], "serial_reference_s: %.3f", ref->seconds);
 	const char *lines[3] = { extra[0], extra[1], extra[2] };
 	return results_csv_open(a->csv, cmd, lines, 3, w);
@@ -624,17 +553,17 @@ static void print_header(void)
 {
 	printf("%-13s %-5s %3s %4s %-7s %-7s %5s %8s %8s %8s %8s %9s %9s %9s %9s %8s %9s\n", "strategy", "start",
 	       "wrk", "rep", "status", "valid", "jobs", "wall_s", "setup_s", "comp_s", "tear_s", "pss_MiB",
-	       "rss_MiB", "hwm_MiB", "start_ms", "jobs/s", "Mha/CPUh");
+	       "rss_MiB", "hwm_MiB", "start_ms", "jobs/s", "work/s");
 }
 
 static void print_row(const struct runner_row *r)
 {
 	const double mib = 1.0 / (1 << 20);
-	printf("%-13s %-5s %3d %4d %-7s %-7s %5d %8.3f %8.3f %8.3f %8.3f %9.1f %9.1f %9.1f %9.3f %8.2f %9.2f\n",
+	printf("%-13s %-5s %3d %4d %-7s %-7s %5d %8.3f %8.3f %8.3f %8.3f %9.1f %9.1f %9.1f %9.3f %8.2f %9.3g\n",
 	       r->strategy, starts_processes(r->strategy) ? strategy_start_name(r->p.start) : "-",
 	       r->p.workers, r->rep, r->status, r->valid ? "true" : "false", r->p.jobs, r->wall_s, r->setup_s,
 	       r->compute_s, r->teardown_s, r->peak_pss_bytes * mib, r->peak_rss_sum_bytes * mib,
-	       r->max_worker_hwm_bytes * mib, r->start_latency_s * 1e3, r->jobs_per_s, r->mha_per_cpu_hr);
+	       r->max_worker_hwm_bytes * mib, r->start_latency_s * 1e3, r->jobs_per_s, r->work_units_per_s);
 	if (r->error[0])
 		printf("  error: %s\n", r->error);
 	if (r->notes[0])
@@ -693,23 +622,18 @@ static int check_memory(const struct run_args *a, const struct runner_reference 
 /* The ballast's size, known before it is made, for the memory check. */
 static uint64_t ballast_bytes(const struct run_args *a)
 {
-	struct kernel_scenario sc;
 	if (!a->parent_rss)
 		return 0;
 	if (strcmp(a->parent_rss, "inputs"))
 		return a->parent_rss_size;
-	kernel_scenario_find(a->o.p.scenario, a->o.p.seed, &sc);
-	return kernel_scenario_input_bytes(&sc, a->o.p.dtype);
+	return a->o.wl->input_bytes(a->o.ws);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_args a = {
-		.o = { .p = { .scenario = "demo", .seed = 1, .mix = KERNEL_JOBS_MIXED, .chunksize = 1,
-			      .fault_job = -1 },
-		       .sample_interval_s = 0.02 },
-		.reps = 1,
-	};
+	struct run_args a = { .o = { .sample_interval_s = 0.02 }, .reps = 1 };
+	params_defaults(&a.o.p);
+	a.o.p.workers = cli_usable_cpus();
 	struct runner_reference ref = { 0 };
 	struct row_sink sink = { 0 };
 	struct ballast ballast = { 0 };
@@ -721,10 +645,11 @@ int cmd_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	if (!a.workers_set)
-		a.o.p.workers = cli_usable_cpus();
-	if (check_args(&a))
+	if (check_args(&a)) {
+		if (a.ws)
+			a.o.wl->close(a.ws);
 		return 2;
+	}
 	if ((rc = arrange_allocator(&a.o.p)))
 		return rc;
 	a.o.p.worker_path = worker_program_path();
@@ -741,7 +666,7 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	if (runner_signals_install())
 		return 1;
-	rc = runner_reference_compute(&a.o.p, &ref, err, sizeof err);
+	rc = runner_reference_compute(&a.o, &ref, err, sizeof err);
 	if (rc) {
 		if (rc != -EINTR)
 			cli_error("%s", err[0] ? err : strerror(-rc));
@@ -750,7 +675,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (check_memory(&a, &ref))
 		goto out;
-	if (!a.setup_timeout_set && (a.o.strategy->flags & STRATEGY_STOPS_JOBS))
+	if (!given(&a, "setup-timeout") && (a.o.strategy->flags & STRATEGY_STOPS_JOBS))
 		a.o.p.setup_timeout_s = runner_setup_timeout_default(&ref, &a.o.p);
 	rc = ballast_make(&a, &ballast);
 	if (rc == -EINTR || strategy_interrupted) {
@@ -832,5 +757,6 @@ out:
 	if (csvio_writer_close(sink.csv))
 		status = status ? status : 1;
 	runner_reference_release(&ref);
+	a.o.wl->close(a.ws);
 	return status;
 }

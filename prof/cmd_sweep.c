@@ -43,12 +43,14 @@
 #include "stats.h"
 #include "sweep.h"
 #include "topo.h"
+#include "workloads.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -152,11 +154,13 @@ static int count_done(struct sweep *s, const char *path)
 	return rc;
 }
 
-static struct runner_reference *reference_for(const struct strategy_params *p, int *rc)
+/* The serial reference of a point's batch (the same for every dtype: the
+ * reference always runs f32). */
+static struct runner_reference *reference_for(const struct runner_options *o, int *rc)
 {
+	const struct strategy_params *p = &o->p;
 	for (int i = 0; i < nrefs; i++)
-		if (refs[i]->p.jobs == p->jobs && refs[i]->p.mix == p->mix && refs[i]->p.order == p->order &&
-		    refs[i]->p.dtype == p->dtype)
+		if (refs[i]->p.jobs == p->jobs && refs[i]->p.mix == p->mix && refs[i]->p.order == p->order)
 			return &refs[i]->ref;
 	struct refcache **n = realloc(refs, (size_t)(nrefs + 1) * sizeof *n);
 	if (!n) {
@@ -171,7 +175,7 @@ static struct runner_reference *reference_for(const struct strategy_params *p, i
 	}
 	c->p = *p;
 	char err[256] = "";
-	*rc = runner_reference_compute(p, &c->ref, err, sizeof err);
+	*rc = runner_reference_compute(o, &c->ref, err, sizeof err);
 	if (*rc) {
 		if (*rc != -EINTR)
 			cli_error("serial reference for %d jobs: %s", p->jobs, err[0] ? err : strerror(-*rc));
@@ -218,40 +222,23 @@ static int measure_child(const struct sweep_point *pt, int warmup, int rep, cons
 	char tmp[4200], a[16][64];
 	snprintf(tmp, sizeof tmp, "%s/.point-%ld.csv", dir, (long)getpid());
 	unlink(tmp);
-	char *argv[64];
+	const char *argv[2 * 64 + 32];
+	struct param_argv texts = { .n = 0 };
 	int n = 0, k = 0;
-#define ARG(s) (argv[n++] = (char *)(s))
+#define ARG(s) (argv[n++] = (s))
 #define NUM(fmt, v) (snprintf(a[k], sizeof a[k], fmt, v), argv[n++] = a[k++])
-	ARG("spreadbench"), ARG("run"), ARG("--strategy"), ARG(st->name), ARG("--scenario"), ARG(p->scenario);
-	ARG("--seed"), NUM("%" PRIu64, p->seed), ARG("--mix"), ARG(kernel_job_mix_name(p->mix));
-	ARG("--order"), ARG(strategy_order_name(p->order));
-	ARG("--dtype"), ARG(p->dtype == KERNEL_F64 ? "f64" : "f32");
-	ARG("--workers"), NUM("%d", p->workers), ARG("--jobs"), NUM("%d", p->jobs);
-	if (flag(st, STRATEGY_SCHEDULES))
-		ARG("--schedule"), ARG(strategy_schedule_name(p->schedule)), ARG("--chunksize"), NUM("%d", p->chunksize);
-	if (flag(st, STRATEGY_PROCESSES))
-		ARG("--start"), ARG(strategy_start_name(p->start));
-	if (flag(st, STRATEGY_ATTACHES))
-		ARG("--attach"), ARG(strategy_attach_name(p->attach));
-	if (flag(st, STRATEGY_MODES))
-		ARG("--mode"), ARG(strategy_mode_name(p->mode));
-	if (flag(st, STRATEGY_THREADS) && p->pin)
-		ARG("--pin");
-	if (flag(st, STRATEGY_FIRE_THREADS) && p->fire_threads)
-		p->fire_threads < 0 ? ARG("--fire-threads"), ARG("auto") : (ARG("--fire-threads"), NUM("%d", p->fire_threads));
-	if (flag(st, STRATEGY_PROCESSES) && p->nice)
-		ARG("--nice"), NUM("%d", p->nice);
+	ARG("spreadbench"), ARG("run"), ARG("--strategy"), ARG(st->name);
+	/* The run parameters from their table: every one the strategy
+	 * honours, defaults included, as `run` takes them. */
+	int rc = params_to_argv(p, st->flags, PARAM_TO_RUN, argv, &n, &texts);
+	if (rc)
+		return rc;
 	if (pt->o.load)
 		ARG("--load"), NUM("%d", pt->o.load);
-	if (flag(st, STRATEGY_STOPS_JOBS) && p->job_timeout_s > 0)
-		ARG("--job-timeout"), NUM("%g", p->job_timeout_s);
-	if (flag(st, STRATEGY_STOPS_JOBS) && p->setup_timeout_s > 0)
-		ARG("--setup-timeout"), NUM("%g", p->setup_timeout_s);
 	if (!flag(st, STRATEGY_STOPS_JOBS) && pt->o.run_timeout_s > 0)
 		ARG("--run-timeout"), NUM("%g", pt->o.run_timeout_s);
 	/* This sweep checked the point's memory already. */
 	ARG("--force");
-	ARG("--allocator"), ARG(strategy_allocator_name(p->allocator));
 	ARG("--parent-rss"), NUM("%" PRIu64, pt->o.parent_rss_bytes);
 	ARG("--warmup"), NUM("%d", warmup), ARG("--reps"), ARG("1"), ARG("--csv"), ARG(tmp);
 	ARG(NULL);
@@ -265,7 +252,7 @@ static int measure_child(const struct sweep_point *pt, int warmup, int rep, cons
 		int devnull = open("/dev/null", O_WRONLY);
 		if (devnull >= 0)
 			dup2(devnull, STDOUT_FILENO);
-		execv("/proc/self/exe", argv);
+		execv("/proc/self/exe", (char *const *)argv);
 		_exit(127);
 	}
 	int wstatus = 0, sent = 0;
@@ -287,7 +274,7 @@ static int measure_child(const struct sweep_point *pt, int warmup, int rep, cons
 	}
 	struct csvio_table t;
 	char err[512] = "";
-	int rc = csvio_read(tmp, &t, err, sizeof err);
+	rc = csvio_read(tmp, &t, err, sizeof err);
 	unlink(tmp);
 	if (rc || t.nrows != 1) {
 		cli_error("%s: the child run left %s", st->name, rc ? err : "no single row");
@@ -319,8 +306,9 @@ static void sweep_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: spreadbench sweep [options]\n"
-		"  --preset NAME         quick: demo scenario, cores 1, 2, 4 ... up to the machine's, 2 jobs\n"
-		"                        per core, 3 repetitions; full: prof, the same core counts plus\n"
+		"  --preset NAME         quick: the workload's default scenario (fire: demo), cores 1, 2,\n"
+		"                        4 ... up to the machine's, 2 jobs per core, 3 repetitions;\n"
+		"                        full: its benchmark scenario (fire: prof), the same core counts plus\n"
 		"                        one over, 1 and 2 jobs per core, 5 repetitions; findings: full\n"
 		"                        plus the experiments of every documented finding, at least 6\n"
 		"                        repetitions and up to 12 until --precision 2%% (default quick)\n"
@@ -336,6 +324,8 @@ static void sweep_usage(FILE *out)
 		"  --modes LIST          batch,single (openmp; default batch)\n"
 		"  --pins LIST           off,on (thread strategies; default off)\n"
 		"  --allocators LIST     glibc,jemalloc (default glibc)\n"
+		"  --workload NAME|PATH  what each job runs: fire (default), synthetic, or a plug-in (.so)\n"
+		"  --options K=V,...     the workload's own parameters (see spreadbench list --workload W)\n"
 		"  --scenario NAME, --seed N, --mix identical|mixed\n"
 		"  --reps N, --warmup N  repetitions per point, at least (interleaved), and warm-up runs\n"
 		"                        before a point's first (default 1)\n"
@@ -384,6 +374,48 @@ static int parse_axis(int ch, const char *arg, char *copy, struct sweep *s)
 	return 0;
 }
 
+/*
+ * The workload, opened once with the options given: its options resolved
+ * (defaults filled in, a calibration written out) for every point, and
+ * the preset's scenario (its default one, or its benchmark one) unless
+ * --scenario named another.
+ */
+static int sweep_resolve_workload(struct sweep *s)
+{
+	static char path[PATH_MAX], options[1024];
+	char err[512];
+	struct strategy_params p;
+	params_defaults(&p);
+	if (s->workload && workloads_is_path(s->workload)) {
+		if (!realpath(s->workload, path)) {
+			cli_error("--workload: cannot find '%s': %s", s->workload, strerror(errno));
+			return -ENOENT;
+		}
+		s->workload = path;
+	}
+	p.workload = s->workload = s->workload ? s->workload : "fire";
+	p.options = s->options ? s->options : "";
+	p.seed = s->seed;
+	const struct workload *wl = workloads_find(p.workload, err, sizeof err);
+	if (!wl) {
+		cli_error("%s", err);
+		return -EINVAL;
+	}
+	if (!s->scenario)
+		s->scenario = s->preset->benchmark && wl->benchmark_scenario ? wl->benchmark_scenario
+									 : wl->default_scenario;
+	p.scenario = s->scenario;
+	struct workload_scenario *ws;
+	if (workloads_open(&p, &wl, &ws, err, sizeof err)) {
+		cli_error("%s", err);
+		return -EINVAL;
+	}
+	snprintf(options, sizeof options, "%s", wl->options(ws));
+	s->options = options;
+	wl->close(ws);
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct sweep *s)
 {
 	static const struct option opts[] = {
@@ -400,6 +432,7 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		{ "allocators", required_argument, NULL, 'A' }, { "experiments", required_argument, NULL, 'x' },
 		{ "job-timeout", required_argument, NULL, 'T' }, { "precision", required_argument, NULL, 'Q' },
 		{ "max-reps", required_argument, NULL, 'X' },   { "time-budget", required_argument, NULL, 'B' },
+		{ "workload", required_argument, NULL, 'w' },   { "options", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },             { 0 },
 	};
 	static char names[8][1024];
@@ -483,12 +516,18 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		case 's':
 			s->scenario = optarg;
 			break;
+		case 'w':
+			s->workload = optarg;
+			break;
+		case 'O':
+			s->options = optarg;
+			break;
 		case 'e':
 			if (parse_u64(optarg, &s->seed))
 				goto bad;
 			break;
 		case 'm':
-			if (kernel_job_mix_parse(optarg, &s->mix))
+			if (strategy_mix_parse(optarg, &s->mix))
 				goto bad;
 			s->mix_set = true;
 			break;
@@ -540,7 +579,6 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 	s->ncores = ncores;
 	const struct sweep_preset *pr = s->preset;
 	preset_cores(s, ncores);
-	s->scenario = s->scenario ? s->scenario : pr->scenario;
 	s->mix = s->mix_set ? s->mix : pr->mix;
 	s->ratios = pr->ratios;
 	s->reps = s->reps ? s->reps : pr->reps;
@@ -575,12 +613,7 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		for (int i = 0; i < strategy_registry_count; i++)
 			if (strategy_registry[i].strategy)
 				s->strategies[s->nstrategies++] = strategy_registry[i].name;
-	struct kernel_scenario sc;
-	if (kernel_scenario_find(s->scenario, s->seed, &sc)) {
-		cli_error("unknown scenario '%s' (%s)", s->scenario, kernel_scenario_names());
-		return -EINVAL;
-	}
-	return 0;
+	return sweep_resolve_workload(s);
 bad:
 	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
 	return -EINVAL;
@@ -739,6 +772,7 @@ static int skip_point(struct sweep_point *pt, struct csvio_writer *csv, const ch
 	memset(row, 0, sizeof *row);
 	row->strategy = pt->o.strategy->name;
 	row->p = pt->o.p;
+	row->wl = pt->o.wl;
 	row->rep = pt->done;
 	row->status = "skipped";
 	row->parent_rss_bytes = pt->o.parent_rss_bytes;
@@ -780,7 +814,9 @@ static int measure_point(struct sweep *s, struct sweep_point *pt, const char *di
 	struct runner_memory m;
 	const struct strategy *st = pt->o.strategy;
 	char why[256];
-	int rc = 0;
+	int rc = sweep_point_open(pt);
+	if (rc)
+		return rc;
 	if (strategy_check(st, &pt->o.p, why, sizeof why))
 		return skip_point(pt, csv, why, row);
 	if (s->job_timeout_s > 0 && flag(st, STRATEGY_STOPS_JOBS))
@@ -796,10 +832,10 @@ static int measure_point(struct sweep *s, struct sweep_point *pt, const char *di
 	}
 	if (!pt->ref) {
 		/* The reference is bounded too. */
-		struct strategy_params rp = pt->o.p;
-		rp.job_timeout_s = s->job_timeout_s > 0 ? s->job_timeout_s : 600;
-		rp.setup_timeout_s = 600;
-		if (!(pt->ref = reference_for(&rp, &rc)))
+		struct runner_options ro = pt->o;
+		ro.p.job_timeout_s = s->job_timeout_s > 0 ? s->job_timeout_s : 600;
+		ro.p.setup_timeout_s = 600;
+		if (!(pt->ref = reference_for(&ro, &rc)))
 			return rc ? rc : -ENOMEM;
 	}
 	if (runner_memory_check(&pt->o, pt->ref, 0, &m) == -ENOMEM)

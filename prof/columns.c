@@ -3,13 +3,16 @@
  * The documented core set comes first; later columns are only ever added
  * at the end, so readers that look columns up by name keep working.
  * Times are seconds, memory is bytes, throughput per second of wall time.
+ * The run parameters' cells come from their table (params.c).
  */
 #include "runner.h"
+#include "jobs.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #define S(v) snprintf(b, 512, "%s", (v))
 #define I(v) snprintf(b, 512, "%lld", (long long)(v))
@@ -19,6 +22,7 @@
 /* Empty when not measured on this machine, never a made-up 0. */
 #define OPT(v) ((v) < 0 ? snprintf(b, 512, "%s", "") : I(v))
 #define OPTF(v) (isnan(v) ? snprintf(b, 512, "%s", "") : F(v))
+#define OPTW(v) (isnan(v) ? snprintf(b, 512, "%s", "") : I(v))
 
 /* Whether a strategy honours an option; "-" in its column when not. */
 static bool applies(const struct runner_row *r, unsigned flag)
@@ -27,27 +31,65 @@ static bool applies(const struct runner_row *r, unsigned flag)
 	return e && e->strategy && (e->strategy->flags & flag);
 }
 
-/* Threads inside each fire: the team in openmp's single mode, the
- * requested count (OpenMP's default for auto) in the process pools. */
-static int fire_threads(const struct runner_row *r)
+/* A run parameter's cell, as the table (params.c) writes it; with
+ * only_where, "-" for a strategy that does not honour it. */
+static void param_cell(const struct runner_row *r, const char *name, bool only_where, char *b)
+{
+	const struct param *d = param_find(name);
+	const struct strategy_entry *e = strategy_find(r->strategy);
+	if (!d || (only_where && !(e && e->strategy && param_applies(d, e->strategy->flags))))
+		snprintf(b, 512, "-");
+	else
+		param_format(d, &r->p, b, 512);
+}
+#define P(name) param_cell(r, name, false, b)
+#define PA(name) param_cell(r, name, true, b)
+
+/* Threads inside each job: the team in openmp's single mode, the
+ * requested count (OpenMP's default team for auto) in the process pools. */
+static int job_threads(const struct runner_row *r)
 {
 	if (applies(r, STRATEGY_MODES) && r->p.mode == STRATEGY_MODE_SINGLE)
 		return r->p.workers;
-	if (applies(r, STRATEGY_FIRE_THREADS))
-		return r->p.fire_threads < 0 ? kernel_default_threads() : r->p.fire_threads > 1 ? r->p.fire_threads : 1;
+	if (applies(r, STRATEGY_JOB_THREADS))
+		return jobs_threads(&r->p);
 	return 1;
+}
+
+/* The sum of the workload's figure called name, NAN when it has none.
+ * Three columns from before the workload interface keep their names and
+ * hold the figure of that name where a workload offers one (the fire
+ * model does); for any other they are empty. */
+static double figure(const struct runner_row *r, const char *name)
+{
+	for (int k = 0; r->wl && k < r->wl->nfigures; k++)
+		if (strcmp(r->wl->figures[k].name, name) == 0)
+			return r->figure_sum[k];
+	return NAN;
+}
+
+static double per_s(const struct runner_row *r, double v)
+{
+	return r->wall_s > 0 ? v / r->wall_s : isnan(v) ? NAN : 0;
+}
+
+/* Per CPU-hour, in millions: each worker's core held for the wall time. */
+static double mega_per_cpu_hr(const struct runner_row *r, double v)
+{
+	int workers = r->p.workers > 0 ? r->p.workers : 1;
+	return r->wall_s > 0 ? v * 1e-6 / (r->wall_s * workers / 3600.0) : isnan(v) ? NAN : 0;
 }
 
 /* name, how to print it */
 #define RUNNER_COLUMNS(X)                                                             \
 	X(strategy, S(r->strategy))                                                   \
-	X(start, S(applies(r, STRATEGY_PROCESSES) ? strategy_start_name(r->p.start) : "-")) \
-	X(workers, I(r->p.workers))                                                   \
-	X(jobs, I(r->p.jobs))                                                         \
-	X(schedule, S(applies(r, STRATEGY_SCHEDULES) ? strategy_schedule_name(r->p.schedule) : "-")) \
-	X(chunksize, I(r->p.chunksize))                                               \
-	X(attach, S(applies(r, STRATEGY_ATTACHES) ? strategy_attach_name(r->p.attach) : "-")) \
-	X(scenario, S(r->p.scenario))                                                 \
+	X(start, PA("start")) \
+	X(workers, P("workers"))                                                   \
+	X(jobs, P("jobs"))                                                         \
+	X(schedule, PA("schedule")) \
+	X(chunksize, P("chunksize"))                                               \
+	X(attach, PA("attach")) \
+	X(scenario, P("scenario"))                                                 \
 	X(rep, I(r->rep))                                                             \
 	X(status, S(r->status))                                                       \
 	X(valid, B(r->valid))                                                         \
@@ -62,14 +104,14 @@ static int fire_threads(const struct runner_row *r)
 	X(max_worker_hwm_bytes, U(r->max_worker_hwm_bytes))                           \
 	X(start_latency_s, F(r->start_latency_s))                                     \
 	X(jobs_per_s, F(r->jobs_per_s))                                               \
-	X(burned_cells_per_s, F(r->burned_cells_per_s))                               \
-	X(mha_per_cpu_hr, F(r->mha_per_cpu_hr))                                       \
+	X(burned_cells_per_s, OPTF(per_s(r, figure(r, "burned_cells"))))                               \
+	X(mha_per_cpu_hr, OPTF(mega_per_cpu_hr(r, figure(r, "burned_ha"))))                                       \
 	X(error, S(r->error))                                                         \
-	X(seed, U(r->p.seed))                                                         \
-	X(mix, S(kernel_job_mix_name(r->p.mix)))                                     \
-	X(dtype, S(r->p.dtype == KERNEL_F64 ? "f64" : "f32"))                         \
+	X(seed, P("seed"))                                                         \
+	X(mix, P("mix"))                                     \
+	X(dtype, P("dtype"))                         \
 	X(input_bytes, U(r->input_bytes))                                             \
-	X(burned_cells, I(r->burned_cells))                                           \
+	X(burned_cells, OPTW(figure(r, "burned_cells")))                                           \
 	X(jobs_ok, I(r->jobs_ok))                                                     \
 	X(jobs_failed, I(r->jobs_failed))                                             \
 	X(jobs_invalid, I(r->jobs_invalid))                                           \
@@ -83,25 +125,33 @@ static int fire_threads(const struct runner_row *r)
 	X(sampler_cpu_fraction, F(r->sampler_cpu_fraction))                           \
 	X(cgroup_peak_bytes, OPT(r->cgroup_peak_bytes))                                 \
 	X(parent_rss_bytes, U(r->parent_rss_bytes))                                   \
-	X(job_timeout_s, F(r->p.job_timeout_s))                                       \
+	X(job_timeout_s, P("job-timeout"))                                       \
 	X(fault, S(strategy_fault_name(r->p.fault)))                                  \
-	X(mode, S(applies(r, STRATEGY_MODES) ? strategy_mode_name(r->p.mode) : "-"))  \
-	X(fire_threads, I(fire_threads(r)))                                           \
-	X(pin, S(applies(r, STRATEGY_THREADS) ? (r->p.pin ? "true" : "false") : "-")) \
-	X(allocator, S(strategy_allocator_name(r->p.allocator)))                      \
+	X(mode, PA("mode"))  \
+	X(fire_threads, I(job_threads(r)))                                           \
+	X(pin, PA("pin")) \
+	X(allocator, P("allocator"))                      \
 	X(virtual_nodes, I(applies(r, STRATEGY_MPI) ? (r->p.virtual_nodes > 1 ? r->p.virtual_nodes : 1) : 0)) \
 	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-")) \
-	X(nice, applies(r, STRATEGY_PROCESSES) ? I(r->p.nice) : S("-"))              \
+	X(nice, PA("nice"))              \
 	X(load, I(r->load))                                                           \
 	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))                           \
-	X(order, S(strategy_order_name(r->p.order)))                                  \
+	X(order, P("order"))                                  \
 	X(steal_fraction, OPTF(r->steal_fraction))                                    \
 	X(involuntary_switches, I(r->involuntary_switches))                           \
 	X(runnable_before, OPT(r->runnable_before))                                   \
 	X(cpu_mhz, OPTF(r->cpu_mhz)) \
-	X(setup_timeout_s, F(r->p.setup_timeout_s))                                   \
+	X(setup_timeout_s, P("setup-timeout"))                                   \
 	X(run_timeout_s, F(r->run_timeout_s))                                         \
-	X(notes, S(r->notes))
+	X(notes, S(r->notes))                                                         \
+	X(workload, P("workload"))                                                    \
+	X(workload_options, P("options"))                                             \
+	X(work_unit, S(r->wl ? r->wl->figures[0].name : ""))                          \
+	X(work_units, F(r->work_units))                                               \
+	X(work_units_per_s, F(r->work_units_per_s))                                   \
+	X(mean_job_s, F(r->mean_job_s))                                               \
+	X(shm_page_bytes, U(r->shm_page_bytes))                                       \
+	X(shm_pages, PA("shm-pages"))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

@@ -72,6 +72,7 @@ struct judge {
 	double conf;                     /* of every interval: 0.95 */
 	struct point base;               /* the folder's scenario, seed and mix */
 	char base_scenario[64];
+	char base_workload[64], base_options[64]; /* the folder's most common (64: the key's cell) */
 	struct judge_part parts[JUDGE_MAX_PARTS];
 	int nparts;
 	char conclusion[400];            /* the verdict's sentence, from judge_conclude */

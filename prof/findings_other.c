@@ -20,7 +20,7 @@
  * can be, which is what serpentine dealing is meant to repair. */
 static struct point s01_point(struct point pt, int k)
 {
-	pt.p.mix = KERNEL_JOBS_MIXED;
+	pt.p.mix = WORKLOAD_JOBS_MIXED;
 	pt.p.order = STRATEGY_ORDER_COST;
 	pt.p.schedule = (enum strategy_schedule)k;
 	return pt;
@@ -175,7 +175,7 @@ static enum verdict t01(struct judge *j)
 static int t02_points(const struct finding_plan *plan, finding_add_fn add, void *arg)
 {
 	struct point pt = finding_plan_point(plan, "pool-copy", plan->w, 2 * plan->w);
-	pt.p.fire_threads = -1;
+	pt.p.job_threads = -1;
 	return finding_add(add, arg, &pt);
 }
 
@@ -189,7 +189,7 @@ static enum verdict t02(struct judge *j)
 		const struct group *g = &j->gs->g[i];
 		int ft = atoi(group_cell(g, "fire_threads"));
 		struct point pn = po;
-		pn.p.fire_threads = ft;
+		pn.p.job_threads = ft;
 		if (g->workers == j->w && g->jobs == 2 * j->w && ft > 1 && judge_find(j, &pn) == g)
 			nested = g;
 	}

@@ -24,7 +24,7 @@ static int f01_points(const struct finding_plan *plan, finding_add_fn add, void 
 	int rc = 0;
 	for (int i = 0; i < 2 && !rc; i++) {
 		struct point pt = finding_plan_point(plan, s[i], plan->w, 2 * plan->w);
-		pt.p.dtype = KERNEL_F64;
+		pt.p.dtype = WORKLOAD_F64;
 		rc = finding_add(add, arg, &pt);
 	}
 	return rc;
@@ -35,7 +35,7 @@ static enum verdict f01(struct judge *j)
 	static const char *const s[] = { "pool-shm", "pool-copy" };
 	for (int i = 0; i < 2; i++) {
 		struct point p64 = judge_point(j, s[i], j->w, 2 * j->w), p32 = p64;
-		p64.p.dtype = KERNEL_F64;
+		p64.p.dtype = WORKLOAD_F64;
 		const struct group *a = judge_find(j, &p64), *b = judge_find(j, &p32);
 		if (!a || !b)
 			continue;

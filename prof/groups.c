@@ -21,7 +21,8 @@ const char *const group_metric_columns[G_NMETRIC] = {
 	[G_TAIL] = "tail_idle_s",      [G_BUSY] = "busy_fraction",   [G_SETUP_PEAK] = "setup_peak_pss_bytes",
 	[G_PARENT] = "parent_rss_bytes", [G_SAMPLER] = "sampler_cpu_fraction", [G_LOAD] = "load",
 	[G_STEAL] = "steal_fraction",  [G_IVCSW] = "involuntary_switches", [G_RUNNABLE] = "runnable_before",
-	[G_MHZ] = "cpu_mhz",           [G_TEARDOWN] = "teardown_s",
+	[G_MHZ] = "cpu_mhz",           [G_TEARDOWN] = "teardown_s",  [G_WORK] = "work_units_per_s",
+	[G_WORK_CPU_HR] = "work_units_per_cpu_hr",
 };
 
 static const char *col(const struct csvio_table *t, size_t r, const char *name)
@@ -185,12 +186,18 @@ int groups_load(const char *path, struct groups *gs)
 			   w < 1 || j < 1;
 		for (int k = 0; k < G_NMETRIC && !bad; k++) {
 			v[k] = NAN;
-			if (k < G_REQUIRED || csvio_column(&t, group_metric_columns[k]) >= 0) {
-				const char *cell = col(&t, r, group_metric_columns[k]);
-				/* A sensor the machine lacks leaves its cell empty. */
-				bad = !(k >= G_REQUIRED && !cell[0]) && csvio_parse_double(cell, &v[k]) != 0;
+			const char *name = group_metric_columns[k];
+			if (k == G_WORK && csvio_column(&t, name) < 0)
+				name = "burned_cells_per_s";
+			if (k < G_REQUIRED || csvio_column(&t, name) >= 0) {
+				const char *cell = col(&t, r, name);
+				/* A sensor the machine lacks leaves its cell empty,
+				 * as do a workload's columns it has no figure for. */
+				bool may_be_empty = k >= G_REQUIRED || k == G_MHA;
+				bad = !(may_be_empty && !cell[0]) && csvio_parse_double(cell, &v[k]) != 0;
 			}
 		}
+		v[G_WORK_CPU_HR] = v[G_WORK] * 3600.0 / (double)w;
 		if (bad) {
 			cli_error("'%s': row %zu has a field that is not a number", path, r + 1);
 			rc = -EINVAL;

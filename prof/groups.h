@@ -23,12 +23,17 @@ enum group_metric {
 	G_WALL, G_PSS, G_RSS, G_MHA, G_JPS, G_SETUP, G_COMPUTE, G_LATENCY, G_INPUT, G_TAIL,
 	/* Columns newer files have; NaN in rows of files without them. */
 	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_LOAD, G_STEAL, G_IVCSW, G_RUNNABLE, G_MHZ,
-	G_TEARDOWN, G_NMETRIC
+	G_TEARDOWN,
+	/* The workload's work units (figure 0) per second of wall time and
+	 * per CPU-hour (a core per worker for the wall time); for files from
+	 * before the workload interface, the burned cells. */
+	G_WORK, G_WORK_CPU_HR, G_NMETRIC
 };
 /* The metrics every results file has. */
 #define G_REQUIRED G_BUSY
 
-/* The CSV column of a metric. */
+/* The CSV column of a metric (G_WORK_CPU_HR is derived from G_WORK;
+ * G_MHA is NaN for a workload without a burned area). */
 extern const char *const group_metric_columns[G_NMETRIC];
 
 struct group {

@@ -73,16 +73,28 @@ void judge_init(struct judge *j, const struct groups *gs, json_t *ctx, FILE *out
 	unsigned long long s = strtoull(seed, &end, 10);
 	if (seed[0] && !*end)
 		j->base.p.seed = s;
-	kernel_job_mix_parse(mix, &j->base.p.mix);
+	strategy_mix_parse(mix, &j->base.p.mix);
+	/* Files from before the workload interface ran the fire model. */
+	snprintf(j->base_workload, sizeof j->base_workload, "fire");
+	if (gs->has[point_key_index("workload")])
+		most_common(gs, "workload", j->base_workload, sizeof j->base_workload);
+	most_common(gs, "workload_options", j->base_options, sizeof j->base_options);
+	j->base.p.workload = j->base_workload;
+	j->base.p.options = j->base_options;
 }
 
 struct point judge_point(const struct judge *j, const char *strategy, int workers, int jobs)
 {
 	const struct strategy_entry *e = strategy_find(strategy);
 	struct point pt = { .strategy = e ? e->strategy : NULL };
-	pt.p = (struct strategy_params){ .scenario = j->base.p.scenario, .seed = j->base.p.seed,
-					 .mix = j->base.p.mix, .workers = workers, .jobs = jobs, .chunksize = 1,
-					 .fault_job = -1 };
+	params_defaults(&pt.p);
+	pt.p.workload = j->base.p.workload;
+	pt.p.options = j->base.p.options;
+	pt.p.scenario = j->base.p.scenario;
+	pt.p.seed = j->base.p.seed;
+	pt.p.mix = j->base.p.mix;
+	pt.p.workers = workers;
+	pt.p.jobs = jobs;
 	return pt;
 }
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* The CSV columns that tell points apart, in this order. */
-#define POINT_NKEY 20
+#define POINT_NKEY 23
 extern const char *const point_key_columns[POINT_NKEY];
 
 struct point {

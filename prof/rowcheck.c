@@ -41,9 +41,9 @@ static const struct rule rules[] = {
 	{ "sys_s", NONNEG, false },            { "peak_pss_bytes", U64, false },
 	{ "peak_rss_sum_bytes", U64, false },  { "max_worker_hwm_bytes", U64, false },
 	{ "start_latency_s", NONNEG, false },  { "jobs_per_s", NONNEG, false },
-	{ "burned_cells_per_s", NONNEG, false }, { "mha_per_cpu_hr", NONNEG, false },
+	{ "burned_cells_per_s", NONNEG, true }, { "mha_per_cpu_hr", NONNEG, true },
 	{ "seed", U64, false },                { "input_bytes", U64, false },
-	{ "burned_cells", COUNT, false },      { "jobs_ok", COUNT, false },
+	{ "burned_cells", COUNT, true },       { "jobs_ok", COUNT, false },
 	{ "jobs_failed", COUNT, false },       { "jobs_invalid", COUNT, false },
 	{ "workers_started", COUNT, false },   { "workers_replaced", COUNT, false },
 	{ "worker_setup_s", NONNEG, false },   { "busy_fraction", NONNEG, false },
@@ -56,6 +56,9 @@ static const struct rule rules[] = {
 	{ "setup_peak_pss_bytes", U64, false }, { "order", TEXT, false },
 	{ "steal_fraction", NONNEG, true },    { "involuntary_switches", COUNT, false },
 	{ "runnable_before", COUNT, true },    { "cpu_mhz", NONNEG, true },
+	{ "workload", TEXT, false },           { "work_units", NONNEG, false },
+	{ "work_units_per_s", NONNEG, false }, { "mean_job_s", NONNEG, false },
+	{ "shm_page_bytes", U64, false },
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 

@@ -11,8 +11,9 @@
  * own VmHWM is reset first so in-process strategies report this run only.
  * CPU: user and system time of the runner and its reaped children
  * (getrusage; its ru_maxrss is never used, it is a lifetime maximum).
- * Areal throughput per CPU-hour counts each worker's core for the whole
- * wall time, so it falls when cores sit idle.  A competing load (--load)
+ * Throughput is the workload's figure 0 (its work units) per second of
+ * wall time; per CPU-hour (columns.c) it counts each worker's core for
+ * the whole wall time, so it falls when cores sit idle.  A competing load (--load)
  * spins beside the run and is left out of every figure.
  *
  * Limits: the runner never waits without a bound when the caller set the
@@ -23,8 +24,11 @@
  * estimated from the strategy's footprint (runner_memory_check).
  */
 #include "runner.h"
+#include "inputs.h"
+#include "jobs.h"
 #include "measure.h"
 #include "noise.h"
+#include "workloads.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,18 +92,12 @@ int runner_interrupted(void)
 /* The serial reference                                                */
 /* ------------------------------------------------------------------ */
 
-static bool same_job(const struct kernel_job *a, const struct kernel_job *b)
+/* Two jobs of a batch that are the same job, run once and answered
+ * twice: every job of the identical list is its reference job
+ * (workload.h). */
+static bool same_job(const struct workload_job *a, const struct workload_job *b)
 {
-	return a->y == b->y && a->x == b->x && a->start_time == b->start_time &&
-	       a->duration == b->duration;
-}
-
-static int fill_jobs(const struct strategy_params *p, struct kernel_scenario *sc, struct kernel_job *jobs)
-{
-	int rc = kernel_scenario_find(p->scenario, p->seed, sc);
-	for (int i = 0; !rc && i < p->jobs; i++)
-		rc = strategy_batch_job(sc, p->mix, p->order, p->jobs, i, &jobs[i]);
-	return rc;
+	return a->mix == b->mix && (a->mix == WORKLOAD_JOBS_IDENTICAL || a->n == b->n);
 }
 
 static int write_all(int fd, const void *buf, size_t n)
@@ -130,47 +128,51 @@ struct reference_report {
 	uint64_t hwm_bytes, input_bytes;
 };
 
-/* In the child: run each distinct job once, always with float32 inputs, so
- * that other storage types are checked against the same answer. */
-static int reference_child(const struct strategy_params *p, int fd)
+/* In the child: run each distinct job once, always with f32 inputs, so
+ * that other storage types are checked against the same answer
+ * (workload.h: the type never changes a summary). */
+static int reference_child(const struct runner_options *o, int fd)
 {
-	struct strategy_run run = { .p = *p };
+	const struct workload *wl = o->wl;
+	struct strategy_params p = o->p;
 	struct reference_report rep = { 0 };
-	run.p.dtype = KERNEL_F32;
-	run.p.jobs = p->jobs;
-	struct kernel_job *jobs = calloc((size_t)p->jobs + 1, sizeof *jobs);
-	struct strategy_job_result *res = calloc((size_t)p->jobs + 1, sizeof *res);
-	struct kernel_fire *fire = NULL;
+	struct workload_scenario *ws = NULL;
+	struct workload_view *view = NULL;
+	struct workload_state *st = NULL;
+	struct workload_job *jobs = calloc((size_t)p.jobs + 1, sizeof *jobs);
+	struct strategy_job_result *res = calloc((size_t)p.jobs + 1, sizeof *res);
 	void *buf = NULL;
 	size_t bytes = 0;
 	int rc = -ENOMEM;
+	char err[256];
 	snprintf(rep.what, sizeof rep.what, "starting");
 	if (!jobs || !res)
 		goto out;
-	rc = fill_jobs(&run.p, &run.sc, jobs);
-	if (rc)
+	p.dtype = WORKLOAD_F32;
+	snprintf(rep.what, sizeof rep.what, "opening the scenario");
+	if ((rc = workloads_open(&p, &wl, &ws, err, sizeof err)) || (rc = jobs_batch(wl, ws, &p, jobs)))
 		goto out;
-	bytes = kernel_scenario_input_bytes(&run.sc, KERNEL_F32);
+	bytes = wl->input_bytes(ws);
 	rep.input_bytes = bytes;
 	snprintf(rep.what, sizeof rep.what, "allocating the inputs (%.1f MiB)", bytes / 1048576.0);
 	double t0 = measure_now();
-	buf = kernel_block_alloc(bytes);
+	buf = inputs_block_alloc(bytes);
 	if (!buf) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	snprintf(rep.what, sizeof rep.what, "building the inputs");
-	rc = kernel_scenario_build(&run.sc, KERNEL_F32, buf);
+	rc = inputs_fill(wl, ws, buf, 0);
 	rep.build_s = measure_now() - t0;
 	if (!rc)
 		rc = write_all(fd, "T", 1);
 	if (rc)
 		goto out;
-	struct kernel_landscape ls;
-	kernel_landscape_attach(&run.sc, KERNEL_F32, buf, &ls);
-	snprintf(rep.what, sizeof rep.what, "setting up a fire");
-	rc = kernel_fire_new(&ls, &fire);
-	for (int i = 0; !rc && i < p->jobs; i++) {
+	snprintf(rep.what, sizeof rep.what, "setting up a job's state");
+	rc = wl->attach(ws, buf, &view);
+	if (!rc)
+		rc = wl->job_new(view, &st);
+	for (int i = 0; !rc && i < p.jobs; i++) {
 		int twin = -1;
 		for (int k = 0; k < i && twin < 0; k++)
 			if (same_job(&jobs[k], &jobs[i]))
@@ -180,14 +182,9 @@ static int reference_child(const struct strategy_params *p, int fd)
 			rc = write_all(fd, "T", 1);
 			continue;
 		}
-		struct kernel_fire_result fr;
 		snprintf(rep.what, sizeof rep.what, "running job %d", i);
-		rc = kernel_fire_run(fire, &jobs[i], &fr);
-		res[i] = (struct strategy_job_result){
-			.status = STRATEGY_JOB_OK, .burned_cells = fr.burned_cells,
-			.crowned_cells = fr.crowned_cells, .steps = fr.steps, .stop_time = fr.stop_time,
-			.checksum = fr.checksum,
-		};
+		res[i] = (struct strategy_job_result){ .status = STRATEGY_JOB_OK };
+		rc = wl->run_job(st, &jobs[i], &res[i].summary);
 		if (!rc)
 			rc = write_all(fd, "T", 1);
 	}
@@ -198,10 +195,15 @@ out:
 	if (!wrc)
 		wrc = write_all(fd, &rep, sizeof rep);
 	if (!rc && !wrc)
-		wrc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
-	kernel_fire_free(fire);
+		wrc = write_all(fd, res, sizeof *res * (size_t)p.jobs);
+	if (st)
+		wl->job_free(st);
+	if (view)
+		wl->detach(view);
 	if (buf)
-		kernel_block_free(buf, bytes);
+		inputs_block_free(buf, bytes);
+	if (ws)
+		wl->close(ws);
 	free(jobs);
 	free(res);
 	return rc ? rc : wrc;
@@ -259,9 +261,10 @@ static void describe_reference_failure(const struct reference_report *rep, int r
 	}
 }
 
-int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
-			     char *err, size_t errlen)
+int runner_reference_compute(const struct runner_options *o, struct runner_reference *out, char *err,
+			     size_t errlen)
 {
+	const struct strategy_params *p = &o->p;
 	int fds[2] = { -1, -1 }, rc = 0, status = 0;
 	struct reference_report rep = { 0 };
 	pid_t pid = 0, runner = getpid();
@@ -292,7 +295,7 @@ int runner_reference_compute(const struct strategy_params *p, struct runner_refe
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != runner)
 			_exit(1);
-		_exit(reference_child(p, fds[1]) ? 1 : 0);
+		_exit(reference_child(o, fds[1]) ? 1 : 0);
 	}
 	close(fds[1]);
 	fds[1] = -1;
@@ -321,7 +324,7 @@ int runner_reference_compute(const struct strategy_params *p, struct runner_refe
 	pid = 0;
 	out->seconds = measure_now() - t0;
 	out->build_s = rep.build_s;
-	out->fire_bytes = rep.hwm_bytes > rep.input_bytes ? rep.hwm_bytes - rep.input_bytes : 0;
+	out->state_bytes = rep.hwm_bytes > rep.input_bytes ? rep.hwm_bytes - rep.input_bytes : 0;
 	if (strategy_interrupted) {
 		rc = -EINTR;
 		goto out;
@@ -433,12 +436,6 @@ static int load_start(const struct runner_options *o, struct load *l)
 /* One measured run                                                    */
 /* ------------------------------------------------------------------ */
 
-static bool matches(const struct strategy_job_result *a, const struct strategy_job_result *b)
-{
-	return a->burned_cells == b->burned_cells && a->crowned_cells == b->crowned_cells &&
-	       a->steps == b->steps && a->checksum == b->checksum;
-}
-
 static void append_error(struct runner_row *row, const char *msg)
 {
 	size_t len = strlen(row->error);
@@ -460,16 +457,18 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 		const struct strategy_job_result *r = &run->results[i];
 		if (r->status == STRATEGY_JOB_OK) {
 			row->jobs_ok++;
-			row->burned_cells += r->burned_cells;
-			if (!matches(r, &ref->r[i])) {
+			row->work_units += r->summary.figure[0];
+			for (int k = 0; k < WORKLOAD_FIGURES; k++)
+				row->figure_sum[k] += r->summary.figure[k];
+			if (!jobs_same_answer(&r->summary, &ref->r[i].summary)) {
 				row->jobs_invalid++;
 				if (row->jobs_invalid == 1) {
 					char msg[200];
 					snprintf(msg, sizeof msg,
-						 "job %d differs from serial: %ld cells, %d steps, checksum %016" PRIx64
-						 " (serial %ld, %d, %016" PRIx64 ")",
-						 i, r->burned_cells, r->steps, r->checksum, ref->r[i].burned_cells,
-						 ref->r[i].steps, ref->r[i].checksum);
+						 "job %d differs from serial: %s %.9g, checksum %016" PRIx64
+						 " (serial %.9g, %016" PRIx64 ")",
+						 i, run->wl->figures[0].name, r->summary.figure[0], r->summary.checksum,
+						 ref->r[i].summary.figure[0], ref->r[i].summary.checksum);
 					append_error(row, msg);
 				}
 			}
@@ -481,6 +480,8 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 		}
 		if (r->status != STRATEGY_JOB_PENDING) {
 			busy += r->end_s - r->begin_s;
+			if (r->status == STRATEGY_JOB_OK)
+				row->job_seconds += r->end_s - r->begin_s;
 			int w = r->worker >= 0 && r->worker < run->p.workers ? r->worker : run->p.workers;
 			if (r->end_s > last_end[w])
 				last_end[w] = r->end_s;
@@ -554,14 +555,12 @@ static void *watchdog_main(void *arg)
 
 	const struct runner_options *o = w->o;
 	struct runner_row row = {
-		.strategy = o->strategy->name, .p = o->p, .rep = w->rep, .status = "timeout",
+		.strategy = o->strategy->name, .p = o->p, .wl = o->wl, .rep = w->rep, .status = "timeout",
 		.parent_rss_bytes = o->parent_rss_bytes, .load = o->load, .cgroup_peak_bytes = -1,
 		.run_timeout_s = o->run_timeout_s, .jobs_failed = o->p.jobs,
 	};
 	row.wall_s = measure_now() - w->t0;
-	struct kernel_scenario sc;
-	if (kernel_scenario_find(o->p.scenario, o->p.seed, &sc) == 0)
-		row.input_bytes = kernel_scenario_input_bytes(&sc, o->p.dtype);
+	row.input_bytes = o->wl->input_bytes(o->ws);
 	snprintf(row.error, sizeof row.error,
 		 "the run passed its time limit of %g s; the threads of '%s' cannot be stopped, so the "
 		 "process was ended", o->run_timeout_s, o->strategy->name);
@@ -667,7 +666,6 @@ static void fmt_bytes(uint64_t b, char *buf, size_t len)
 int runner_memory_check(const struct runner_options *o, const struct runner_reference *ref, uint64_t budget_bytes,
 			struct runner_memory *m)
 {
-	struct kernel_scenario sc;
 	struct strategy_footprint fp;
 	char source[PATH_MAX + 64] = "the budget given";
 	memset(m, 0, sizeof *m);
@@ -675,12 +673,10 @@ int runner_memory_check(const struct runner_options *o, const struct runner_refe
 		snprintf(m->why, sizeof m->why, "not checked: the ranks run on the machines of the hostfile");
 		return -ENOTSUP;
 	}
-	int rc = kernel_scenario_find(o->p.scenario, o->p.seed, &sc);
-	if (rc)
-		return rc;
+	int rc;
 	strategy_footprint(o->strategy, &o->p, &fp);
-	uint64_t input = kernel_scenario_input_bytes(&sc, o->p.dtype), fire = ref ? ref->fire_bytes : 0;
-	m->need_bytes = (uint64_t)fp.input_copies * input + (uint64_t)fp.fires * fire + o->parent_rss_bytes;
+	uint64_t input = o->wl->input_bytes(o->ws), state = ref ? ref->state_bytes : 0;
+	m->need_bytes = (uint64_t)fp.input_copies * input + (uint64_t)fp.states * state + o->parent_rss_bytes;
 	m->avail_bytes = budget_bytes;
 	if (!budget_bytes) {
 		uint64_t avail, total;
@@ -698,15 +694,15 @@ int runner_memory_check(const struct runner_options *o, const struct runner_refe
 		size_t n = strlen(source);
 		snprintf(source + n, sizeof source - n, " less a tenth in reserve");
 	}
-	char need[32], avail[32], in[32], fb[32], fires[80], ballast[80] = "";
+	char need[32], avail[32], in[32], fb[32], states[80], ballast[80] = "";
 	fmt_bytes(m->need_bytes, need, sizeof need);
 	fmt_bytes(m->avail_bytes, avail, sizeof avail);
 	fmt_bytes(input, in, sizeof in);
-	fmt_bytes(fire, fb, sizeof fb);
+	fmt_bytes(state, fb, sizeof fb);
 	if (ref)
-		snprintf(fires, sizeof fires, "%d fire%s of %s", fp.fires, fp.fires == 1 ? "" : "s", fb);
+		snprintf(states, sizeof states, "%d job state%s of %s", fp.states, fp.states == 1 ? "" : "s", fb);
 	else
-		snprintf(fires, sizeof fires, "%d fire%s not yet measured", fp.fires, fp.fires == 1 ? "" : "s");
+		snprintf(states, sizeof states, "%d job state%s not yet measured", fp.states, fp.states == 1 ? "" : "s");
 	if (o->parent_rss_bytes) {
 		char b[32];
 		fmt_bytes(o->parent_rss_bytes, b, sizeof b);
@@ -715,7 +711,7 @@ int runner_memory_check(const struct runner_options *o, const struct runner_refe
 	snprintf(m->why, sizeof m->why,
 		 "'%s' with %d worker%s needs %s%s at its peak (%d cop%s of the %s inputs, %s%s); %s is %s",
 		 o->strategy->name, o->p.workers, o->p.workers == 1 ? "" : "s", ref ? "about " : "at least ", need,
-		 fp.input_copies, fp.input_copies == 1 ? "y" : "ies", in, fires, ballast, source, avail);
+		 fp.input_copies, fp.input_copies == 1 ? "y" : "ies", in, states, ballast, source, avail);
 	return m->need_bytes > m->avail_bytes ? -ENOMEM : 0;
 }
 
@@ -726,7 +722,7 @@ int runner_memory_check(const struct runner_options *o, const struct runner_refe
 int runner_measure(const struct runner_options *o, const struct runner_reference *ref, int rep,
 		   struct runner_row *row)
 {
-	struct strategy_run run = { .strategy = o->strategy, .p = o->p };
+	struct strategy_run run = { .strategy = o->strategy, .p = o->p, .wl = o->wl, .ws = o->ws };
 	struct measure_sampler *sampler = NULL;
 	struct measure_peak peak = { 0 }, setup_peak = { 0 };
 	struct load load = { 0 };
@@ -737,6 +733,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	memset(row, 0, sizeof *row);
 	row->strategy = o->strategy->name;
 	row->p = o->p;
+	row->wl = o->wl;
 	row->rep = rep;
 	row->parent_rss_bytes = o->parent_rss_bytes;
 	row->load = o->load;
@@ -746,12 +743,12 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	run.results = calloc((size_t)o->p.jobs + 1, sizeof *run.results);
 	if (!run.jobs || !run.results)
 		goto out;
-	rc = fill_jobs(&o->p, &run.sc, run.jobs);
+	rc = jobs_batch(o->wl, o->ws, &o->p, run.jobs);
 	if (rc)
 		goto out;
 	for (int i = 0; i < o->p.jobs; i++)
 		run.results[i].worker = -1;
-	row->input_bytes = kernel_scenario_input_bytes(&run.sc, o->p.dtype);
+	row->input_bytes = o->wl->input_bytes(o->ws);
 
 	measure_reset_hwm();
 	/* Before the load starts: other work, not the experiment's own. */
@@ -815,6 +812,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->worker_setup_s = run.setup_latency_s;
 	row->workers_started = run.workers_started;
 	row->workers_replaced = run.workers_replaced;
+	row->shm_page_bytes = run.page_bytes;
 	uint64_t cg;
 	if (measure_cgroup_peak(&cg) == 0)
 		row->cgroup_peak_bytes = (int64_t)cg;
@@ -829,13 +827,12 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 		row->valid = false;
 	}
 	snprintf(row->notes, sizeof row->notes, "%s", run.notes);
-	int workers = o->p.workers > 0 ? o->p.workers : 1;
 	if (row->wall_s > 0) {
 		row->jobs_per_s = row->jobs_ok / row->wall_s;
-		row->burned_cells_per_s = row->burned_cells / row->wall_s;
-		/* 30 m cells are 0.09 ha; CPU-hours are cores held for the wall time. */
-		row->mha_per_cpu_hr = row->burned_cells * 0.09e-6 / (row->wall_s * workers / 3600.0);
+		row->work_units_per_s = row->work_units / row->wall_s;
 	}
+	if (row->jobs_ok > 0)
+		row->mean_job_s = row->job_seconds / row->jobs_ok;
 	rc = 0;
 out:
 	watchdog_stop(&watch);

@@ -19,26 +19,26 @@ struct runner_reference {
 	int jobs;
 	struct strategy_job_result *r;
 	double seconds;                  /* how long computing it took */
-	double build_s;                  /* of which building the inputs (float32) */
-	/* What one fire held beside the inputs, with the process around it:
-	 * the reference's own peak RSS less its inputs. */
-	uint64_t fire_bytes;
+	double build_s;                  /* of which building the inputs (f32) */
+	/* What one job state held beside the inputs, with the process around
+	 * it: the reference's own peak RSS less its inputs. */
+	uint64_t state_bytes;
 };
 
 struct runner_row {
 	const char *strategy;
 	struct strategy_params p;
+	const struct workload *wl;       /* names the figures */
 	int rep;
 	const char *status;              /* ok, failed, timeout */
 	bool valid;
 	double setup_s, compute_s, teardown_s, wall_s, user_s, sys_s;
 	uint64_t peak_pss_bytes, peak_rss_sum_bytes, max_worker_hwm_bytes;
 	double start_latency_s;
-	double jobs_per_s, burned_cells_per_s, mha_per_cpu_hr;
+	double jobs_per_s;
 	char error[480];
 	/* Columns after the documented core set. */
 	uint64_t input_bytes;
-	long burned_cells;
 	int jobs_ok, jobs_failed, jobs_invalid, workers_started, workers_replaced;
 	double worker_setup_s, busy_fraction, tail_idle_s;
 	double sample_interval_s, sampler_cpu_fraction;
@@ -54,6 +54,12 @@ struct runner_row {
 	double cpu_mhz;
 	double run_timeout_s;            /* the whole run's limit (runner_options), 0: none */
 	char notes[400];                 /* what happened that did not fail the run */
+	/* The workload's figures summed over the jobs that answered; figure 0
+	 * is the work. */
+	double figure_sum[WORKLOAD_FIGURES];
+	double work_units, work_units_per_s;
+	double job_seconds, mean_job_s;  /* time inside jobs, in all and per job */
+	size_t shm_page_bytes;           /* the shared inputs' pages, 0 when not shared */
 };
 
 extern const char *const runner_columns[];
@@ -66,19 +72,13 @@ void runner_row_cells(const struct runner_row *row, char (*buf)[512], const char
 int runner_signals_install(void);
 int runner_interrupted(void);
 
-/* Computes the serial answer of every job in a child process, so the
- * runner itself never holds the inputs while it measures.  SIGINT or
- * SIGTERM (runner_signals_install) ends the child at once: -EINTR.  A
- * child out of memory (ulimit -v, a cgroup limit) says so in err.  Where
- * p sets them, building the inputs is held to p->setup_timeout_s and each
- * job to p->job_timeout_s: -ETIMEDOUT, the child killed, err says which. */
-int runner_reference_compute(const struct strategy_params *p, struct runner_reference *out,
-			     char *err, size_t errlen);
 void runner_reference_release(struct runner_reference *ref);
 
 struct runner_options {
 	const struct strategy *strategy;
-	struct strategy_params p;
+	struct strategy_params p;        /* p.options resolved (the workload's options()) */
+	const struct workload *wl;       /* the workload and scenario, opened by the caller */
+	const struct workload_scenario *ws;
 	double sample_interval_s;
 	uint64_t parent_rss_bytes;
 	/* CPU-bound processes that spin beside each measured run, at the
@@ -97,6 +97,17 @@ struct runner_options {
 	void (*on_overrun)(const struct runner_row *row, void *arg);
 	void *overrun_arg;
 };
+
+/* Computes the serial answer of every job in a child process, so the
+ * runner itself never holds the inputs while it measures.  SIGINT or
+ * SIGTERM (runner_signals_install) ends the child at once: -EINTR.  A
+ * child out of memory (ulimit -v, a cgroup limit) says so in err.  Where
+ * o->p sets them, building the inputs is held to its setup_timeout_s and
+ * each job to its job_timeout_s: -ETIMEDOUT, the child killed, err says
+ * which.  A workload that crashes does so here, in the child, first. */
+int runner_reference_compute(const struct runner_options *o, struct runner_reference *out, char *err,
+			     size_t errlen);
+void runner_reference_release(struct runner_reference *ref);
 
 /* The exit status of a process ended by the watchdog. */
 #define RUNNER_EXIT_OVERRUN 1
@@ -119,15 +130,16 @@ double runner_setup_timeout_default(const struct runner_reference *ref, const st
 
 /* A point's estimated peak memory against what the machine can give. */
 struct runner_memory {
-	uint64_t need_bytes;             /* estimated peak: copies, fires, ballast */
+	uint64_t need_bytes;             /* estimated peak: copies, job states, ballast */
 	uint64_t avail_bytes;            /* the budget, or what the machine or its cgroup can give */
 	char why[400];                   /* both, in words */
 };
 
 /*
  * Estimates the peak of a point before it starts, from the strategy's
- * footprint (copies of the inputs and fires held at once), the fire size
- * the reference measured (ref NULL: fires not counted, a lower bound) and
+ * footprint (copies of the inputs and job states held at once), the state
+ * size the reference measured (ref NULL: states not counted, a lower
+ * bound) and
  * the runner's ballast (o->parent_rss_bytes), and compares it with
  * budget_bytes (0: measure_memory_available).  0 when it fits; -ENOMEM
  * when it does not, why giving the estimate and the limit; -ENOTSUP when

@@ -24,8 +24,8 @@ struct sweep_list {
 struct sweep_preset {
 	const char *name;
 	const char *summary;
-	const char *scenario;
-	enum kernel_job_mix mix;
+	bool benchmark;                  /* the workload's benchmark scenario, not its default */
+	int mix;                         /* WORKLOAD_JOBS_IDENTICAL or _MIXED */
 	bool one_over;                   /* also one worker more than the cores */
 	struct sweep_list ratios;
 	int reps;                        /* the least repetitions a point gets */
@@ -38,7 +38,7 @@ const struct sweep_preset *sweep_preset_find(const char *name);
 const char *sweep_preset_names(void);
 
 struct sweep_point {
-	struct runner_options o;
+	struct runner_options o;         /* o.wl and o.ws: opened when the point is first measured */
 	struct point_key key;            /* its cells in point_key_columns */
 	int done;                        /* repetitions in the file */
 	double *walls;                   /* their wall times, for the precision rule */
@@ -51,6 +51,8 @@ struct sweep_point {
 
 struct sweep {
 	const struct sweep_preset *preset;
+	const char *workload;            /* --workload (default fire) */
+	const char *options;             /* the workload's options, resolved once (its options()) */
 	const char *scenario, *out, *resume;
 	const char *strategies[SWEEP_MAXLIST];
 	int nstrategies;
@@ -64,7 +66,7 @@ struct sweep {
 	double time_budget_s;            /* 0: none */
 	double job_timeout_s;            /* process strategies; < 0: from the serial reference */
 	uint64_t seed;
-	enum kernel_job_mix mix;
+	int mix;
 	bool mix_set, progress, dry_run, precision_set;
 	struct sweep_point *pts;
 	int npts;
@@ -79,6 +81,9 @@ int sweep_plan(struct sweep *s);
 bool sweep_wants(const struct sweep *s, const char *id);
 /* Checks --experiments: every id names a finding with an experiment. */
 int sweep_check_experiments(const char *list);
+/* Opens the point's workload and scenario for o.wl and o.ws (once;
+ * sweep_release closes them): 0, or a negative errno with a message. */
+int sweep_point_open(struct sweep_point *pt);
 void sweep_release(struct sweep *s);
 
 #endif

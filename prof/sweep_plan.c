@@ -12,6 +12,7 @@
 #include "sweep.h"
 #include "cli.h"
 #include "finding.h"
+#include "workloads.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,15 +22,15 @@
 #include <unistd.h>
 
 static const struct sweep_preset presets[] = {
-	{ .name = "quick", .summary = "demo scenario, mixed jobs, cores 1, 2, 4 ... up to the machine's, 2 jobs "
-				      "per core, 3 repetitions",
-	  .scenario = "demo", .mix = KERNEL_JOBS_MIXED, .ratios = { 1, { 2 } }, .reps = 3 },
-	{ .name = "full", .summary = "prof scenario, identical jobs, the same core counts plus one over, 1 and 2 "
-				     "jobs per core, 5 repetitions",
-	  .scenario = "prof", .mix = KERNEL_JOBS_IDENTICAL, .one_over = true, .ratios = { 2, { 1, 2 } }, .reps = 5 },
+	{ .name = "quick", .summary = "the workload's default scenario, mixed jobs, cores 1, 2, 4 ... up to the "
+				      "machine's, 2 jobs per core, 3 repetitions",
+	  .mix = WORKLOAD_JOBS_MIXED, .ratios = { 1, { 2 } }, .reps = 3 },
+	{ .name = "full", .summary = "the workload's benchmark scenario, identical jobs, the same core counts plus "
+				     "one over, 1 and 2 jobs per core, 5 repetitions",
+	  .benchmark = true, .mix = WORKLOAD_JOBS_IDENTICAL, .one_over = true, .ratios = { 2, { 1, 2 } }, .reps = 5 },
 	{ .name = "findings", .summary = "full plus the experiments of every documented finding; at least 6 "
 					 "repetitions, more (up to 12) until each point's median is known to 2 %",
-	  .scenario = "prof", .mix = KERNEL_JOBS_IDENTICAL, .one_over = true, .ratios = { 2, { 1, 2 } }, .reps = 6,
+	  .benchmark = true, .mix = WORKLOAD_JOBS_IDENTICAL, .one_over = true, .ratios = { 2, { 1, 2 } }, .reps = 6,
 	  .precision = 0.02, .max_reps = 12, .findings = true },
 };
 
@@ -70,8 +71,8 @@ static int add_point(void *arg, const struct point *pt)
 	for (int i = 0; i < s->npts; i++)
 		if (memcmp(&s->pts[i].key, &np.key, sizeof np.key) == 0)
 			return 0;
-	bool omp_in_fork = flag(pt->strategy, STRATEGY_FIRE_THREADS) && pt->p.start == STRATEGY_START_FORK &&
-			   (pt->p.fire_threads < 0 || pt->p.fire_threads > 1);
+	bool omp_in_fork = flag(pt->strategy, STRATEGY_JOB_THREADS) && pt->p.start == STRATEGY_START_FORK &&
+			   (pt->p.job_threads < 0 || pt->p.job_threads > 1);
 	np.child = pt->p.allocator != STRATEGY_ALLOC_GLIBC || pt->parent_rss > 0 || omp_in_fork;
 	struct sweep_point *n = realloc(s->pts, (size_t)(s->npts + 1) * sizeof *n);
 	if (!n)
@@ -203,7 +204,7 @@ static int grid(struct sweep *s, struct strategy_params base)
 					struct point pt = { .strategy = st, .p = base };
 					pt.p.workers = 1;
 					pt.p.jobs = (int)sizes[k];
-					pt.p.dtype = (enum kernel_dtype)s->dtypes[d];
+					pt.p.dtype = s->dtypes[d];
 					rc = add_point(s, &pt);
 				}
 		} else {
@@ -223,8 +224,13 @@ static int grid(struct sweep *s, struct strategy_params base)
 
 int sweep_plan(struct sweep *s)
 {
-	struct strategy_params base = { .scenario = s->scenario, .seed = s->seed, .mix = s->mix, .chunksize = 1,
-					.fault_job = -1 };
+	struct strategy_params base;
+	params_defaults(&base);
+	base.workload = s->workload;
+	base.options = s->options;
+	base.scenario = s->scenario;
+	base.seed = s->seed;
+	base.mix = s->mix;
 	bool findings = s->preset->findings;
 	bool want_grid = !findings;
 	for (int i = 0; findings && i < finding_count(); i++)
@@ -245,10 +251,27 @@ int sweep_plan(struct sweep *s)
 	return rc;
 }
 
+int sweep_point_open(struct sweep_point *pt)
+{
+	if (pt->o.wl)
+		return 0;
+	char err[512];
+	struct workload_scenario *ws;
+	int rc = workloads_open(&pt->o.p, &pt->o.wl, &ws, err, sizeof err);
+	if (rc)
+		cli_error("%s", err);
+	else
+		pt->o.ws = ws;
+	return rc;
+}
+
 void sweep_release(struct sweep *s)
 {
-	for (int i = 0; i < s->npts; i++)
+	for (int i = 0; i < s->npts; i++) {
 		free(s->pts[i].walls);
+		if (s->pts[i].o.wl)
+			s->pts[i].o.wl->close((struct workload_scenario *)s->pts[i].o.ws);
+	}
 	free(s->pts);
 	s->pts = NULL;
 	s->npts = 0;

@@ -169,33 +169,6 @@ const char *worker_program_path(void)
 	return path;
 }
 
-int landscape_block_build(const char *scenario, uint64_t seed, enum kernel_dtype dtype,
-			  struct landscape_block *out)
-{
-	memset(out, 0, sizeof *out);
-	int rc = kernel_scenario_find(scenario, seed, &out->sc);
-	if (rc)
-		return rc;
-	out->dtype = dtype;
-	out->bytes = kernel_scenario_input_bytes(&out->sc, dtype);
-	out->buf = kernel_block_alloc(out->bytes);
-	if (!out->buf)
-		return -ENOMEM;
-	rc = kernel_scenario_build(&out->sc, dtype, out->buf);
-	if (rc) {
-		landscape_block_release(out);
-		return rc;
-	}
-	kernel_landscape_attach(&out->sc, dtype, out->buf, &out->ls);
-	return 0;
-}
-
-void landscape_block_release(struct landscape_block *b)
-{
-	kernel_block_free(b->buf, b->bytes);
-	b->buf = NULL;
-}
-
 /* A fraction, or a percentage with '%': "2%" and "0.02" are the same;
  * 0 turns the adaptive rule off. */
 int parse_fraction(const char *s, double *out)

@@ -1,7 +1,7 @@
 /*
  * fork_per_job.c - a fresh process for every job, at most `workers` at a
- * time, each building its own copy of the inputs before its one fire: what
- * a shell loop over a single-fire program does.  Nothing is shared and
+ * time, each building its own copy of the inputs before its one job: what
+ * a shell loop over a single-job program does.  Nothing is shared and
  * nothing is set up in advance, so all of its cost lands in compute.
  */
 #include "pool.h"
@@ -12,7 +12,7 @@
 static void fpj_footprint(const struct strategy_params *p, struct strategy_footprint *out)
 {
 	int at_once = p->workers < p->jobs ? p->workers : p->jobs;
-	out->input_copies = out->fires = at_once > 1 ? at_once : 1;
+	out->input_copies = out->states = at_once > 1 ? at_once : 1;
 }
 
 static int fpj_setup(struct strategy_run *run)
@@ -38,7 +38,7 @@ static void fpj_teardown(struct strategy_run *run)
 const struct strategy strategy_fork_per_job = {
 	.name = "fork-per-job",
 	.summary = "a fresh process per job that builds its own inputs, like a shell loop",
-	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS | STRATEGY_STOPS_JOBS,
+	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_JOB_THREADS | STRATEGY_STOPS_JOBS,
 	.setup = fpj_setup,
 	.execute = fpj_execute,
 	.teardown = fpj_teardown,

@@ -9,7 +9,7 @@
 /* Every worker holds its own copy for the whole run. */
 static void pool_copy_footprint(const struct strategy_params *p, struct strategy_footprint *out)
 {
-	out->input_copies = out->fires = p->workers > 1 ? p->workers : 1;
+	out->input_copies = out->states = p->workers > 1 ? p->workers : 1;
 }
 
 static int pool_copy_setup(struct strategy_run *run)
@@ -35,7 +35,7 @@ static void pool_copy_teardown(struct strategy_run *run)
 const struct strategy strategy_pool_copy = {
 	.name = "pool-copy",
 	.summary = "fixed process pool, each worker with its own copy of the inputs",
-	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS | STRATEGY_STOPS_JOBS,
+	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_JOB_THREADS | STRATEGY_STOPS_JOBS,
 	.setup = pool_copy_setup,
 	.execute = pool_copy_execute,
 	.teardown = pool_copy_teardown,

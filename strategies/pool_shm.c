@@ -18,11 +18,11 @@ struct pool_shm {
 	struct pool *pool;
 };
 
-/* One shared copy; a fire per worker. */
+/* One shared copy; a job state per worker. */
 static void pool_shm_footprint(const struct strategy_params *p, struct strategy_footprint *out)
 {
 	out->input_copies = 1;
-	out->fires = p->workers > 1 ? p->workers : 1;
+	out->states = p->workers > 1 ? p->workers : 1;
 }
 
 static int pool_shm_setup(struct strategy_run *run)
@@ -32,12 +32,15 @@ static int pool_shm_setup(struct strategy_run *run)
 		return -ENOMEM;
 	inputs_init(&s->in);
 	run->priv = s;
-	int rc = inputs_build_memfd(&s->in, run->p.scenario, run->p.seed, run->p.dtype);
+	char why[200];
+	int rc = inputs_build_memfd(&s->in, run->wl, run->ws, run->p.pages, 0, why, sizeof why);
 	if (rc) {
-		snprintf(run->error, sizeof run->error, "cannot build the shared inputs: %s", strerror(-rc));
+		snprintf(run->error, sizeof run->error, "cannot build the shared inputs: %s",
+			 why[0] ? why : strerror(-rc));
 		return rc;
 	}
-	struct pool_config cfg = { .inputs = WORKER_INPUTS_SHM, .shared = &s->in };
+	run->page_bytes = s->in.page_bytes;
+	struct pool_config cfg = { .inputs = WORKER_INPUTS_SHM, .held = &s->in };
 	return pool_start(run, &cfg, &s->pool);
 }
 
@@ -61,8 +64,8 @@ static void pool_shm_teardown(struct strategy_run *run)
 const struct strategy strategy_pool_shm = {
 	.name = "pool-shm",
 	.summary = "fixed process pool sharing one sealed read-only memfd copy of the inputs",
-	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES | STRATEGY_FIRE_THREADS |
-		 STRATEGY_STOPS_JOBS,
+	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES | STRATEGY_JOB_THREADS |
+		 STRATEGY_STOPS_JOBS | STRATEGY_SHARES_MEMORY,
 	.setup = pool_shm_setup,
 	.execute = pool_shm_execute,
 	.teardown = pool_shm_teardown,

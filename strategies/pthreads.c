@@ -1,17 +1,18 @@
 /*
  * pthreads.c - one process, a team of POSIX threads sharing one private
- * read-only copy of the inputs.  Each thread owns its fire state (allocated
+ * read-only copy of the inputs.  Each thread owns its job state (allocated
  * by whatever malloc the process runs with) and runs the jobs the schedule
  * gives it: a fixed list for block and snake, chunks taken from one atomic
  * counter for dynamic.
  *
  * setup builds the inputs, starts the threads and waits until each has
- * its fire state (and its core, with --pin); execute releases them and
+ * its job state (and its core, with --pin); execute releases them and
  * waits for the last job; teardown joins them.  Threads block SIGINT and
  * SIGTERM, which the runner's main thread handles; after one they finish
- * their current fire and stop taking jobs.
+ * their current job and stop taking jobs.
  */
 #include "inputs.h"
+#include "jobs.h"
 #include "pin.h"
 #include "strategy.h"
 #include "worker.h"
@@ -31,7 +32,7 @@ struct member {
 	int k;
 	pthread_t th;
 	bool started;
-	struct kernel_fire *fire;
+	struct workload_state *st;
 	double t_create, t_entered;
 	int rc;                          /* setting up: 0 or a negative errno */
 };
@@ -79,13 +80,13 @@ static void run_jobs(struct member *me)
 			for (int i = at; i < at + chunk && i < n; i++) {
 				if (strategy_interrupted)
 					return;
-				strategy_run_job(run, me->fire, t->order[i], me->k, t->t0);
+				jobs_run(run, me->st, t->order[i], me->k, t->t0);
 			}
 		}
 	}
 	for (int i = 0; i < n && !strategy_interrupted; i++)
 		if (t->assign[t->order[i]] == me->k)
-			strategy_run_job(run, me->fire, t->order[i], me->k, t->t0);
+			jobs_run(run, me->st, t->order[i], me->k, t->t0);
 }
 
 static void *member_main(void *arg)
@@ -96,7 +97,7 @@ static void *member_main(void *arg)
 	if (t->run->p.pin)
 		me->rc = pin_thread_to_core(me->k);
 	if (!me->rc)
-		me->rc = kernel_fire_new(&t->in.ls, &me->fire);
+		me->rc = t->run->wl->job_new(t->in.view, &me->st);
 	report(t, &t->ready);
 	wait_go(t, 1);
 	if (t->go == 1 && !me->rc)
@@ -121,11 +122,11 @@ static void wait_count(struct team *t, int *counter, int n)
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* One copy in the process; a fire per thread. */
+/* One copy in the process; a job state per thread. */
 static void team_footprint(const struct strategy_params *p, struct strategy_footprint *out)
 {
 	out->input_copies = 1;
-	out->fires = p->workers > 1 ? p->workers : 1;
+	out->states = p->workers > 1 ? p->workers : 1;
 }
 
 static int team_setup(struct strategy_run *run)
@@ -144,9 +145,9 @@ static int team_setup(struct strategy_run *run)
 	t->assign = calloc((size_t)run->p.jobs + 1, sizeof *t->assign);
 	if (!t->m || !t->order || !t->assign)
 		return -ENOMEM;
-	int rc = strategy_plan(run, t->order, t->assign);
+	int rc = jobs_plan(run, t->order, t->assign);
 	if (!rc)
-		rc = inputs_build_private(&t->in, run->p.scenario, run->p.seed, run->p.dtype);
+		rc = inputs_build_private(&t->in, run->wl, run->ws, 0);
 	if (rc) {
 		snprintf(run->error, sizeof run->error, "cannot build the inputs: %s", strerror(-rc));
 		return rc;
@@ -181,7 +182,7 @@ static int team_setup(struct strategy_run *run)
 		if (t->m[k].rc && !rc) {
 			rc = t->m[k].rc;
 			snprintf(run->error, sizeof run->error, "thread %d: %s %s", k,
-				 run->p.pin ? "cannot pin or set up its fire:" : "cannot set up its fire:",
+				 run->p.pin ? "cannot pin or set up its job state:" : "cannot set up its job state:",
 				 strerror(-rc));
 		}
 	}
@@ -217,7 +218,8 @@ static void team_teardown(struct strategy_run *run)
 			if (t->m[k].started)
 				pthread_join(t->m[k].th, NULL);
 		for (int k = 0; k < t->n; k++)
-			kernel_fire_free(t->m[k].fire);
+			if (t->m[k].st)
+				run->wl->job_free(t->m[k].st);
 	}
 	inputs_release(&t->in, true);
 	pthread_cond_destroy(&t->cond);

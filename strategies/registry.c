@@ -54,7 +54,7 @@ const struct strategy_entry *strategy_find(const char *name)
 
 void strategy_footprint(const struct strategy *s, const struct strategy_params *p, struct strategy_footprint *out)
 {
-	*out = (struct strategy_footprint){ .input_copies = 1, .fires = 1 };
+	*out = (struct strategy_footprint){ .input_copies = 1, .states = 1 };
 	if (s->footprint)
 		s->footprint(p, out);
 }
@@ -79,4 +79,20 @@ void strategy_note(struct strategy_run *run, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(run->notes + len, cap - len, fmt, ap);
 	va_end(ap);
+}
+
+void params_who(unsigned needs, char *buf, size_t len)
+{
+	size_t at = 0;
+	if (len)
+		buf[0] = '\0';
+	for (int i = 0; i < strategy_registry_count; i++) {
+		const struct strategy *s = strategy_registry[i].strategy;
+		if (!s || (needs && !(s->flags & needs)))
+			continue;
+		int n = snprintf(buf + at, at < len ? len - at : 0, "%s%s", at ? ", " : "", s->name);
+		if (n < 0 || at + (size_t)n >= len)
+			return;
+		at += (size_t)n;
+	}
 }

@@ -1,9 +1,10 @@
 /*
  * serial.c - the reference: one process, the jobs one after another in
- * job order, over a private copy of the inputs.  Every other strategy's
+ * batch order, over a private copy of the inputs.  Every other strategy's
  * answers are checked against what this one computes.
  */
 #include "inputs.h"
+#include "jobs.h"
 #include "strategy.h"
 #include "worker.h"
 
@@ -14,7 +15,7 @@
 
 struct serial {
 	struct inputs in;
-	struct kernel_fire *fire;
+	struct workload_state *st;
 };
 
 static int serial_setup(struct strategy_run *run)
@@ -24,9 +25,9 @@ static int serial_setup(struct strategy_run *run)
 		return -ENOMEM;
 	inputs_init(&s->in);
 	run->priv = s;
-	int rc = inputs_build_private(&s->in, run->p.scenario, run->p.seed, run->p.dtype);
+	int rc = inputs_build_private(&s->in, run->wl, run->ws, 0);
 	if (!rc)
-		rc = kernel_fire_new(&s->in.ls, &s->fire);
+		rc = run->wl->job_new(s->in.view, &s->st);
 	if (rc)
 		snprintf(run->error, sizeof run->error, "cannot build the inputs: %s", strerror(-rc));
 	return rc;
@@ -37,7 +38,7 @@ static int serial_execute(struct strategy_run *run)
 	struct serial *s = run->priv;
 	double t0 = worker_clock();
 	for (int i = 0; i < run->p.jobs && !strategy_interrupted; i++)
-		strategy_run_job(run, s->fire, i, 0, t0);
+		jobs_run(run, s->st, i, 0, t0);
 	run->max_worker_hwm_bytes = worker_self_hwm();
 	return strategy_interrupted ? -EINTR : 0;
 }
@@ -47,7 +48,8 @@ static void serial_teardown(struct strategy_run *run)
 	struct serial *s = run->priv;
 	if (!s)
 		return;
-	kernel_fire_free(s->fire);
+	if (s->st)
+		run->wl->job_free(s->st);
 	inputs_release(&s->in, true);
 	free(s);
 	run->priv = NULL;

@@ -1,8 +1,11 @@
 /*
  * test_conformance.c - every built strategy, with every start method,
- * schedule, attach mode, thread mode and pinning it honours, runs a batch of unequal fires on
- * the tiny scenario and must give each job exactly the serial answer
- * (burned cells, crowned cells, steps, time-of-arrival checksum).  Rows
+ * schedule, attach mode, thread mode and pinning it honours (its flags
+ * and the parameter table say which), runs a batch of unequal fires on
+ * the tiny scenario and must give each job exactly the serial answer (its
+ * summary: checksum and figures).  The synthetic workload and every
+ * plug-in named on the command line then run on each strategy with its
+ * defaults and with spawned workers, which load the plug-in themselves.  Rows
  * are written to a CSV and read back through the reader, and afterwards
  * no child process and none of this test's /dev/shm objects may remain.
  *
@@ -16,6 +19,7 @@
 #include "csvio.h"
 #include "measure.h"
 #include "runner.h"
+#include "testwl.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -57,14 +61,18 @@ static int children_left(void)
 static struct csvio_writer *csv;
 static int rows_written;
 
-static void check_point(const struct strategy *s, struct strategy_params p, const struct runner_reference *ref)
+static void check_point(const struct strategy *s, const struct runner_options *base, struct strategy_params p,
+			const struct runner_reference *ref)
 {
-	struct runner_options o = { .strategy = s, .p = p, .sample_interval_s = 0.01 };
+	struct runner_options o = *base;
 	struct runner_row row;
-	char ctx[256];
-	snprintf(ctx, sizeof ctx, "%s start=%s schedule=%s chunk=%d attach=%s workers=%d mode=%s pin=%d fire_threads=%d vnodes=%d: ",
-		 s->name, strategy_start_name(p.start), strategy_schedule_name(p.schedule), p.chunksize,
-		 strategy_attach_name(p.attach), p.workers, strategy_mode_name(p.mode), p.pin, p.fire_threads, p.virtual_nodes);
+	char ctx[320];
+	o.strategy = s;
+	o.p = p;
+	snprintf(ctx, sizeof ctx, "%s %s start=%s schedule=%s chunk=%d attach=%s workers=%d mode=%s pin=%d "
+		 "job_threads=%d vnodes=%d: ", o.wl->name, s->name, strategy_start_name(p.start),
+		 strategy_schedule_name(p.schedule), p.chunksize, strategy_attach_name(p.attach), p.workers,
+		 strategy_mode_name(p.mode), p.pin, p.job_threads, p.virtual_nodes);
 	check_context = ctx;
 	CHECK_EQ(runner_measure(&o, ref, 0, &row), 0);
 	CHECK(row.valid);
@@ -78,6 +86,9 @@ static void check_point(const struct strategy *s, struct strategy_params p, cons
 		CHECK(row.workers_started >= 1);
 		CHECK(row.start_latency_s > 0 && row.start_latency_s < 5);
 	}
+	/* Shared inputs say what pages they got. */
+	if (s->flags & STRATEGY_SHARES_MEMORY)
+		CHECK(row.shm_page_bytes >= 4096);
 	if (row.error[0] || row.notes[0])
 		fprintf(stderr, "%s%s %s\n", ctx, row.error, row.notes);
 	CHECK(row.notes[0] == '\0');   /* a clean run says nothing happened */
@@ -92,111 +103,158 @@ static void check_point(const struct strategy *s, struct strategy_params p, cons
 	check_context = "";
 }
 
-int main(int argc, char **argv)
+/* The run parameters whose values the test crosses, where a strategy
+ * honours them (their values from the table). */
+static const char *const crossed[] = { "start", "schedule", "attach", "mode", "pin" };
+#define NCROSSED (int)(sizeof crossed / sizeof crossed[0])
+
+/* Every combination of the crossed parameters the strategy honours. */
+static void cross(const struct strategy *s, const struct runner_options *base, const struct runner_reference *ref)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_conformance PATH-TO-spreadbench-worker\n");
-		return 2;
+	int n[NCROSSED], total = 1;
+	const struct param *d[NCROSSED];
+	for (int k = 0; k < NCROSSED; k++) {
+		d[k] = param_find(crossed[k]);
+		n[k] = d[k] && param_applies(d[k], s->flags) ? (d[k]->type == PARAM_FLAG ? 2 : d[k]->nnames) : 1;
+		total *= n[k];
 	}
-	char dir[] = "/tmp/spreadbench-conf-XXXXXX", path[64], err[256] = "";
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof path, "%s/rows.csv", dir);
-	CHECK_EQ(count_own("/dev/shm"), 0);
+	for (int c = 0; c < total; c++) {
+		struct strategy_params q = base->p;
+		bool skip = false;
+		for (int k = 0, rest = c; k < NCROSSED; k++) {
+			int v = rest % n[k];
+			rest /= n[k];
+			if (n[k] > 1)
+				param_parse(d[k], d[k]->type == PARAM_FLAG ? (v ? "true" : "false") : d[k]->names[v], &q);
+		}
+		/* What run refuses is not crossed: spawned workers of a
+		 * fork-only strategy, schedules of jobs run in order. */
+		skip |= q.start == STRATEGY_START_SPAWN && (s->flags & STRATEGY_FORK_ONLY);
+		skip |= q.mode == STRATEGY_MODE_SINGLE && q.schedule != STRATEGY_SCHEDULE_BLOCK;
+		if (skip)
+			continue;
+		q.chunksize = q.schedule == STRATEGY_SCHEDULE_DYNAMIC ? 2 : 1;
+		if (q.mode == STRATEGY_MODE_SINGLE)
+			for (int w = 2; w <= 3; w++) {
+				q.workers = w;
+				check_point(s, base, q, ref);
+			}
+		else
+			check_point(s, base, q, ref);
+	}
+}
 
-	struct strategy_params p = {
-		.scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS, .workers = 2,
-		.chunksize = 1, .fault_job = -1, .worker_path = argv[1],
-	};
+/* Every built strategy on one workload: all the variants (full), or its
+ * defaults and spawned workers (a quick pass over another workload). */
+static void check_workload(struct runner_options *base, bool full)
+{
 	struct runner_reference ref;
-	CHECK_EQ(runner_reference_compute(&p, &ref, err, sizeof err), 0);
-	CHECK_EQ(csvio_writer_open(path, runner_columns, runner_ncolumns, NULL, 0, &csv, err, sizeof err), 0);
-
+	char err[256] = "";
+	check_context = base->p.workload;
+	CHECK_EQ(runner_reference_compute(base, &ref, err, sizeof err), 0);
+	if (err[0])
+		fprintf(stderr, "%s\n", err);
 	/* The jobs must differ, or the comparison would prove little. */
 	int distinct = 0;
 	for (int i = 0; i < JOBS; i++) {
 		int seen = 0;
 		for (int k = 0; k < i; k++)
-			seen |= ref.r[k].checksum == ref.r[i].checksum;
+			seen |= ref.r[k].summary.checksum == ref.r[i].summary.checksum;
 		distinct += !seen;
 	}
 	CHECK(distinct >= 4);
-
 	for (int i = 0; i < strategy_registry_count; i++) {
 		const struct strategy *s = strategy_registry[i].strategy;
 		if (!s)
 			continue;
-		struct strategy_params q = p;
-		if (s->flags & STRATEGY_THREADS) {
-			/* Every schedule, pinned or not; openmp also inside each fire. */
-			for (int sc = 0; sc < 3; sc++)
-				for (int pin = 0; pin < 2; pin++) {
-					q.schedule = sc;
-					q.pin = pin;
-					q.chunksize = sc == STRATEGY_SCHEDULE_DYNAMIC ? 2 : 1;
-					check_point(s, q, &ref);
-				}
-			if (s->flags & STRATEGY_MODES) {
-				q = p;
-				q.mode = STRATEGY_MODE_SINGLE;
-				for (int w = 2; w <= 3; w++) {
-					q.workers = w;
-					check_point(s, q, &ref);
-				}
-			}
-			q = p;
-			q.workers = JOBS + 2;
-			check_point(s, q, &ref);
-			continue;
-		}
-		if (s->flags & STRATEGY_MPI) {
-			/* 1, 2 and 3 ranks, static and dynamic, one or two windows. */
-			for (int ranks = 1; ranks <= 3; ranks++)
-				for (int sc = 0; sc < 3; sc += 2)
-					for (int vn = 1; vn <= (ranks > 1 ? 2 : 1); vn++) {
-						q = p;
-						q.workers = ranks;
-						q.schedule = sc;
-						q.chunksize = sc == STRATEGY_SCHEDULE_DYNAMIC ? 2 : 1;
-						q.virtual_nodes = vn;
-						check_point(s, q, &ref);
-					}
-			q = p;
-			q.workers = 2;
-			q.schedule = STRATEGY_SCHEDULE_SNAKE;
-			check_point(s, q, &ref);
-			continue;
-		}
-		if (!(s->flags & STRATEGY_PROCESSES)) {
+		struct strategy_params q = base->p;
+		bool parallel = s->flags & (STRATEGY_PROCESSES | STRATEGY_THREADS | STRATEGY_MPI);
+		if (!parallel)
 			q.workers = 1;
-			check_point(s, q, &ref);
+		if (!full) {
+			check_point(s, base, q, &ref);
+			if ((s->flags & STRATEGY_PROCESSES) && !(s->flags & STRATEGY_FORK_ONLY)) {
+				q.start = STRATEGY_START_SPAWN;
+				check_point(s, base, q, &ref);
+			}
 			continue;
 		}
-		for (int st = 0; st < 2; st++) {
-			for (int sc = 0; sc < 3; sc++) {
-				for (int at = 0; at < ((s->flags & STRATEGY_ATTACHES) ? 2 : 1); at++) {
-					q.start = st;
-					q.schedule = sc;
-					q.attach = at;
-					q.chunksize = sc == STRATEGY_SCHEDULE_DYNAMIC ? 2 : 1;
-					check_point(s, q, &ref);
-				}
+		if (!parallel) {
+			check_point(s, base, q, &ref);
+			continue;
+		}
+		cross(s, base, &ref);
+		/* Workers that split each job across threads (nested). */
+		if ((s->flags & STRATEGY_JOB_THREADS) && base->wl->set_threads) {
+			q = base->p;
+			q.job_threads = 2;
+			check_point(s, base, q, &ref);
+			if (!(s->flags & STRATEGY_FORK_ONLY)) {
+				q.start = STRATEGY_START_SPAWN;
+				check_point(s, base, q, &ref);
 			}
 		}
-		/* Workers that split each fire across threads (nested). */
-		if ((s->flags & STRATEGY_FIRE_THREADS) && kernel_has_openmp()) {
-			q = p;
-			q.fire_threads = 2;
-			check_point(s, q, &ref);
-			q.start = STRATEGY_START_SPAWN;
-			check_point(s, q, &ref);
-		}
+		/* 1 and 3 ranks, and two windows. */
+		if (s->flags & STRATEGY_MPI)
+			for (int ranks = 1; ranks <= 3; ranks += 2)
+				for (int vn = 1; vn <= (ranks > 1 ? 2 : 1); vn++) {
+					q = base->p;
+					q.workers = ranks;
+					q.virtual_nodes = vn;
+					check_point(s, base, q, &ref);
+				}
 		/* More workers than jobs, and a single worker. */
-		q = p;
+		q = base->p;
 		q.workers = JOBS + 2;
-		check_point(s, q, &ref);
+		check_point(s, base, q, &ref);
 		q.workers = 1;
 		q.schedule = STRATEGY_SCHEDULE_SNAKE;
-		check_point(s, q, &ref);
+		check_point(s, base, q, &ref);
+	}
+	runner_reference_release(&ref);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_conformance PATH-TO-spreadbench-worker [PLUG-IN.so ...]\n");
+		return 2;
+	}
+	char dir[] = "/tmp/spreadbench-conf-XXXXXX", path[64], err[256] = "", options[1024];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/rows.csv", dir);
+	CHECK_EQ(count_own("/dev/shm"), 0);
+	CHECK_EQ(csvio_writer_open(path, runner_columns, runner_ncolumns, NULL, 0, &csv, err, sizeof err), 0);
+
+	/* The fire model on its tiny scenario, every variant; the synthetic
+	 * stand-in and each plug-in given, the defaults and spawned workers. */
+	struct runner_options o = { .sample_interval_s = 0.01 };
+	params_defaults(&o.p);
+	o.p.scenario = "tiny";
+	o.p.seed = 3;
+	o.p.jobs = JOBS;
+	o.p.workers = 2;
+	o.p.worker_path = argv[1];
+	if (testwl_open(&o, options, sizeof options) == 0) {
+		check_workload(&o, true);
+		testwl_close(&o);
+	} else {
+		CHECK(!"the fire workload opens");
+	}
+	for (int i = 1; i < argc; i++) {
+		params_defaults(&o.p);
+		o.p.workload = i == 1 ? "synthetic" : argv[i];
+		o.p.options = i == 1 ? "input_mb=8,job_ms=3,job_mb=1,cost_spread=3" : "";
+		o.p.seed = 3;
+		o.p.jobs = JOBS;
+		o.p.workers = 2;
+		o.p.worker_path = argv[1];
+		if (testwl_open(&o, options, sizeof options)) {
+			CHECK(!"the workload opens");
+			continue;
+		}
+		check_workload(&o, false);
+		testwl_close(&o);
 	}
 	CHECK_EQ(csvio_writer_close(csv), 0);
 
@@ -214,7 +272,6 @@ int main(int argc, char **argv)
 		CHECK(w > 0);
 	}
 	csvio_table_release(&t);
-	runner_reference_release(&ref);
 
 	CHECK_EQ(children_left(), 0);
 	CHECK_EQ(count_own("/dev/shm"), 0);

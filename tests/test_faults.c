@@ -10,6 +10,7 @@
  * every strategy and the memory check before a point are checked too.
  */
 #include "check.h"
+#include "testwl.h"
 #include "measure.h"
 #include "runner.h"
 
@@ -20,6 +21,10 @@
 
 #define JOBS 6
 
+/* The fire model, opened once for every run (testwl.h). */
+static struct runner_options fire;
+static char fire_options[256];
+
 static const char *worker_path;
 static struct runner_reference ref;
 
@@ -28,12 +33,14 @@ static void fault_case(const char *strategy, enum strategy_start start, enum str
 		       const char *status, const char *cause)
 {
 	struct strategy_params p = {
-		.scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS, .workers = 2,
+		.workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .mix = WORKLOAD_JOBS_MIXED, .jobs = JOBS, .workers = 2,
 		.chunksize = chunksize, .schedule = sched, .start = start, .fault = fault, .fault_job = job,
 		.job_timeout_s = timeout, .worker_path = worker_path,
 	};
 	struct runner_options o = { .strategy = strategy_find(strategy)->strategy, .p = p,
 				    .sample_interval_s = 0.01 };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
 	struct runner_row row;
 	char ctx[128];
 	snprintf(ctx, sizeof ctx, "%s %s %s@%d: ", strategy, strategy_start_name(start),
@@ -73,11 +80,13 @@ static void setup_case(const char *strategy, enum strategy_start start, int work
 {
 	const struct strategy_entry *e = strategy_find(strategy);
 	struct strategy_params p = {
-		.scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS, .workers = workers,
+		.workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .mix = WORKLOAD_JOBS_MIXED, .jobs = JOBS, .workers = workers,
 		.chunksize = 1, .start = start, .fault = fault, .fault_job = STRATEGY_FAULT_AT_SETUP,
 		.setup_timeout_s = setup_timeout, .job_timeout_s = job_timeout, .worker_path = worker_path,
 	};
 	struct runner_options o = { .strategy = e->strategy, .p = p, .sample_interval_s = 0.01 };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
 	CHECK_EQ(runner_measure(&o, &ref, 0, row), 0);
 	CHECK_EQ(children_left(), 0);
 	if (row->error[0] || row->notes[0])
@@ -135,10 +144,12 @@ static void mpi_faults(void)
 	}
 	struct runner_row row;
 	struct strategy_params p = {
-		.scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS, .workers = 2, .chunksize = 1,
+		.workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .mix = WORKLOAD_JOBS_MIXED, .jobs = JOBS, .workers = 2, .chunksize = 1,
 		.fault = STRATEGY_FAULT_HANG, .fault_job = 1, .job_timeout_s = 3.0, .worker_path = worker_path,
 	};
 	struct runner_options o = { .strategy = e->strategy, .p = p, .sample_interval_s = 0.01 };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
 	check_context = "mpi-shm hang@1: ";
 	CHECK_EQ(runner_measure(&o, &ref, 0, &row), 0);
 	CHECK(strcmp(row.status, "timeout") == 0);
@@ -158,12 +169,16 @@ static void mpi_faults(void)
 /* What a sweep calls before each point. */
 static void limits(void)
 {
-	struct runner_options o = { .p = { .scenario = "tiny", .seed = 3, .jobs = JOBS, .workers = 2 } };
-	struct runner_reference r = { .seconds = 2, .build_s = 0.5, .fire_bytes = 1 << 20 };
+	struct runner_options o = { .p = { .workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .jobs = JOBS, .workers = 2 } };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
+	struct runner_reference r = { .seconds = 2, .build_s = 0.5, .state_bytes = 1 << 20 };
 	o.strategy = strategy_find("pthreads")->strategy;
 	runner_bound_waits(&o, &r);
 	CHECK(o.run_timeout_s >= 120 && o.p.job_timeout_s == 0 && o.p.setup_timeout_s == 0);
 	o = (struct runner_options){ .p = o.p, .strategy = strategy_find("pool-copy")->strategy };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
 	o.p.job_timeout_s = 0;
 	o.p.setup_timeout_s = 7;
 	runner_bound_waits(&o, &r);
@@ -177,7 +192,7 @@ static void limits(void)
 	struct runner_memory m;
 	o.p.workers = 8;
 	CHECK_EQ(runner_memory_check(&o, &r, 1 << 20, &m), -ENOMEM);
-	CHECK(strstr(m.why, "8 copies") && strstr(m.why, "8 fires"));
+	CHECK(strstr(m.why, "8 copies") && strstr(m.why, "8 job states"));
 	struct runner_memory shm;
 	o.strategy = strategy_find("pool-shm")->strategy;
 	CHECK_EQ(runner_memory_check(&o, &r, UINT64_C(1) << 40, &shm), 0);
@@ -193,9 +208,11 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	worker_path = argv[1];
-	struct strategy_params p = { .scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS,
+	struct strategy_params p = { .workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .mix = WORKLOAD_JOBS_MIXED, .jobs = JOBS,
 				     .workers = 1, .chunksize = 1, .fault_job = -1 };
-	CHECK_EQ(runner_reference_compute(&p, &ref, err, sizeof err), 0);
+	fire.p = p;
+	CHECK_EQ(testwl_open(&fire, fire_options, sizeof fire_options), 0);
+	CHECK_EQ(runner_reference_compute(&fire, &ref, err, sizeof err), 0);
 
 	fault_case("pool-copy", STRATEGY_START_FORK, STRATEGY_SCHEDULE_BLOCK, 1, STRATEGY_FAULT_SEGV, 1, 0,
 		   "failed", "signal 11");

@@ -35,8 +35,11 @@ struct vals {
 static struct point P(const char *strategy, int workers, int jobs)
 {
 	struct point pt = { .strategy = strategy_find(strategy)->strategy };
-	pt.p = (struct strategy_params){ .scenario = "tiny", .seed = 1, .mix = KERNEL_JOBS_IDENTICAL,
-					 .workers = workers, .jobs = jobs, .chunksize = 1, .fault_job = -1 };
+	params_defaults(&pt.p);
+	pt.p.scenario = "tiny";
+	pt.p.mix = WORKLOAD_JOBS_IDENTICAL;
+	pt.p.workers = workers;
+	pt.p.jobs = jobs;
 	return pt;
 }
 
@@ -95,7 +98,7 @@ static bool have(const char *strategy)
 static void f01(void)
 {
 	struct point a = P("pool-shm", 2, 4), b = a;
-	b.p.dtype = KERNEL_F64;
+	b.p.dtype = WORKLOAD_F64;
 	plant(&a, (struct vals){ .wall = 1, .pss = 1e9 });
 	plant(&b, (struct vals){ .wall = pick(1.4, 1.0, 1.02), .pss = pick(1.9e9, 1e9, 1.9e9) });
 }
@@ -190,7 +193,7 @@ static void s01(void)
 {
 	for (int k = 0; k < 3; k++) {
 		struct point pt = P("pool-copy", 2, 8);
-		pt.p.mix = KERNEL_JOBS_MIXED;
+		pt.p.mix = WORKLOAD_JOBS_MIXED;
 		pt.p.order = STRATEGY_ORDER_COST;
 		pt.p.schedule = (enum strategy_schedule)k;
 		plant(&pt, (struct vals){ .compute = k == 1 ? pick(0.7, 1.0, 0.95) : 1.0 });
@@ -230,7 +233,7 @@ static void t01(void)
 static void t02(void)
 {
 	struct point one = P("pool-copy", 2, 4), nested = one;
-	nested.p.fire_threads = 2;
+	nested.p.job_threads = 2;
 	plant(&one, (struct vals){ .wall = 1.0 });
 	plant(&nested, (struct vals){ .wall = pick(3.0, 1.0, 1.1) });
 }
@@ -389,8 +392,9 @@ static void not_measured_or_applicable(void)
  * measured". */
 static void plan_feeds_judges(void)
 {
-	struct sweep s = { .preset = sweep_preset_find("findings"), .scenario = "tiny", .seed = 1,
-			   .mix = KERNEL_JOBS_IDENTICAL, .ncores = 2, .ndtypes = 1, .nstarts = 1, .nschedules = 1,
+	struct sweep s = { .preset = sweep_preset_find("findings"), .workload = "fire", .options = "",
+			   .scenario = "tiny", .seed = 1,
+			   .mix = WORKLOAD_JOBS_IDENTICAL, .ncores = 2, .ndtypes = 1, .nstarts = 1, .nschedules = 1,
 			   .nattaches = 1, .nmodes = 1, .npins = 1, .nallocators = 1 };
 	s.cores = (struct sweep_list){ 3, { 1, 2, 3 } };
 	s.ratios = (struct sweep_list){ 2, { 1, 2 } };

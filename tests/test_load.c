@@ -8,6 +8,7 @@
  * than the run's peak.
  */
 #include "check.h"
+#include "testwl.h"
 #include "runner.h"
 
 #include <errno.h>
@@ -16,6 +17,10 @@
 #include <sys/wait.h>
 
 #define JOBS 4
+
+/* The fire model, opened once for every run (testwl.h). */
+static struct runner_options fire;
+static char fire_options[256];
 #define LOAD 2
 
 static const char *worker_path;
@@ -30,11 +35,13 @@ static bool no_child_left(void)
 static void load_case(const char *strategy, int workers, bool interrupted)
 {
 	struct strategy_params p = {
-		.scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS, .workers = workers,
+		.workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .mix = WORKLOAD_JOBS_MIXED, .jobs = JOBS, .workers = workers,
 		.chunksize = 1, .fault_job = -1, .worker_path = worker_path,
 	};
 	struct runner_options o = { .strategy = strategy_find(strategy)->strategy, .p = p,
 				    .sample_interval_s = 0.01, .load = LOAD };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
 	struct runner_row row;
 	char ctx[96];
 	snprintf(ctx, sizeof ctx, "%s%s: ", strategy, interrupted ? " interrupted" : "");
@@ -64,9 +71,11 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	worker_path = argv[1];
-	struct strategy_params p = { .scenario = "tiny", .seed = 3, .mix = KERNEL_JOBS_MIXED, .jobs = JOBS,
+	struct strategy_params p = { .workload = "fire", .options = "", .scenario = "tiny", .seed = 3, .mix = WORKLOAD_JOBS_MIXED, .jobs = JOBS,
 				     .workers = 1, .chunksize = 1, .fault_job = -1 };
-	CHECK_EQ(runner_reference_compute(&p, &ref, err, sizeof err), 0);
+	fire.p = p;
+	CHECK_EQ(testwl_open(&fire, fire_options, sizeof fire_options), 0);
+	CHECK_EQ(runner_reference_compute(&fire, &ref, err, sizeof err), 0);
 	load_case("serial", 1, false);
 	load_case("pool-copy", 2, false);
 	load_case("pool-shm", 2, false);

@@ -8,6 +8,7 @@
  * are already in place: once for pool-shm, once per worker for pool-copy.
  */
 #include "check.h"
+#include "testwl.h"
 #include "runner.h"
 
 #include <stdio.h>
@@ -17,17 +18,23 @@
 #define SANITIZED_BUILD 1
 #endif
 
+/* The fire model, opened once for every run (testwl.h). */
+static struct runner_options fire;
+static char fire_options[256];
+
 static const char *worker_path;
 
 static void measure(const char *strategy, enum strategy_start start, const struct runner_reference *ref,
 		    struct runner_row *row)
 {
 	struct strategy_params p = {
-		.scenario = "demo", .seed = 1, .mix = KERNEL_JOBS_IDENTICAL, .dtype = KERNEL_F64, .jobs = 2,
+		.workload = "fire", .options = "", .scenario = "demo", .seed = 1, .mix = WORKLOAD_JOBS_IDENTICAL, .dtype = WORKLOAD_F64, .jobs = 2,
 		.workers = 2, .chunksize = 1, .start = start, .fault_job = -1, .worker_path = worker_path,
 	};
 	struct runner_options o = { .strategy = strategy_find(strategy)->strategy, .p = p,
 				    .sample_interval_s = 0.005 };
+	o.wl = fire.wl;
+	o.ws = fire.ws;
 	CHECK_EQ(runner_measure(&o, ref, 0, row), 0);
 	CHECK(row->valid);
 	printf("%-10s %-5s pss %6.1f MiB (setup %6.1f), rss sum %6.1f MiB, max hwm %6.1f MiB (inputs %.1f MiB)\n",
@@ -42,11 +49,13 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	worker_path = argv[1];
-	struct strategy_params p = { .scenario = "demo", .seed = 1, .mix = KERNEL_JOBS_IDENTICAL,
-				     .dtype = KERNEL_F64, .jobs = 2, .workers = 1, .chunksize = 1,
+	struct strategy_params p = { .workload = "fire", .options = "", .scenario = "demo", .seed = 1, .mix = WORKLOAD_JOBS_IDENTICAL,
+				     .dtype = WORKLOAD_F64, .jobs = 2, .workers = 1, .chunksize = 1,
 				     .fault_job = -1 };
 	struct runner_reference ref;
-	CHECK_EQ(runner_reference_compute(&p, &ref, err, sizeof err), 0);
+	fire.p = p;
+	CHECK_EQ(testwl_open(&fire, fire_options, sizeof fire_options), 0);
+	CHECK_EQ(runner_reference_compute(&fire, &ref, err, sizeof err), 0);
 	for (int start = 0; start < 2; start++) {
 		struct runner_row copy, shm;
 		measure("pool-copy", start, &ref, &copy);
@@ -84,10 +93,12 @@ int main(int argc, char **argv)
 	const struct strategy_entry *mpi = strategy_find("mpi-shm");
 	if (mpi && mpi->strategy) {
 		struct runner_row one, two;
-		struct strategy_params q = { .scenario = "demo", .seed = 1, .mix = KERNEL_JOBS_IDENTICAL,
-					     .dtype = KERNEL_F64, .jobs = 2, .workers = 2, .chunksize = 1,
+		struct strategy_params q = { .workload = "fire", .options = "", .scenario = "demo", .seed = 1, .mix = WORKLOAD_JOBS_IDENTICAL,
+					     .dtype = WORKLOAD_F64, .jobs = 2, .workers = 2, .chunksize = 1,
 					     .fault_job = -1, .worker_path = worker_path, .virtual_nodes = 1 };
 		struct runner_options o = { .strategy = mpi->strategy, .p = q, .sample_interval_s = 0.005 };
+		o.wl = fire.wl;
+		o.ws = fire.ws;
 		CHECK_EQ(runner_measure(&o, &ref, 0, &one), 0);
 		o.p.virtual_nodes = 2;
 		CHECK_EQ(runner_measure(&o, &ref, 0, &two), 0);

@@ -2,8 +2,8 @@
  * pool.h - the runner's side of the process strategies: start workers by
  * fork or posix_spawn, deal jobs to them by the run's schedule, collect
  * results, notice a dead or overdue worker at once, replace it and go on.
- * fork-per-job, pool-copy and pool-shm are this engine with different
- * settings.
+ * fork-per-job, pool-copy, pool-shm and pool-cow are this engine with
+ * different settings.
  */
 #ifndef SPREADBENCH_POOL_H
 #define SPREADBENCH_POOL_H
@@ -16,8 +16,11 @@
 
 struct pool_config {
 	bool one_shot;                   /* a fresh process for every job */
-	enum worker_inputs inputs;       /* BUILD or SHM (fork + attach worker inherits) */
-	const struct inputs *shared;     /* the memfd inputs, for SHM */
+	/* BUILD: each worker builds its own; SHM: the memfd in held (forked
+	 * workers attached per worker inherit its mapping); INHERITED: the
+	 * private inputs in held, shared copy-on-write by fork alone. */
+	enum worker_inputs inputs;
+	const struct inputs *held;       /* the runner's inputs, for SHM and INHERITED */
 };
 
 struct pool;

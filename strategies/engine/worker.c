@@ -10,7 +10,7 @@
  * its inputs runs at that priority too.
  */
 #include "worker.h"
-#include "inputs.h"
+#include "jobs.h"
 #include "proto.h"
 
 #include <errno.h>
@@ -91,8 +91,8 @@ void worker_commit_fault(enum strategy_fault f)
 struct worker_state {
 	const struct worker_config *cfg;
 	struct inputs in;
-	const struct kernel_landscape *ls;
-	struct kernel_fire *fire;
+	const struct workload_view *view;
+	struct workload_state *st;
 };
 
 static int attach_inputs(struct worker_state *w)
@@ -100,43 +100,58 @@ static int attach_inputs(struct worker_state *w)
 	const struct worker_config *c = w->cfg;
 	switch (c->inputs) {
 	case WORKER_INPUTS_BUILD:
-		return inputs_build_private(&w->in, c->scenario, c->seed, c->dtype);
+		/* Each worker builds its copy alone: its CPU is its own. */
+		return inputs_build_private(&w->in, c->wl, c->ws, 1);
 	case WORKER_INPUTS_SHM:
-		return inputs_map_fd(&w->in, c->shm_fd, c->scenario, c->seed, c->dtype);
+		return inputs_map_fd(&w->in, c->shm_fd, c->wl, c->ws);
 	case WORKER_INPUTS_INHERITED:
 		return 0;
 	}
 	return -EINVAL;
 }
 
+static bool per_job(const struct worker_config *c)
+{
+	return c->p.attach == STRATEGY_ATTACH_JOB && c->inputs == WORKER_INPUTS_SHM;
+}
+
 static int run_job(struct worker_state *w, int job, struct proto_msg *m)
 {
 	const struct worker_config *c = w->cfg;
-	struct kernel_job kj;
-	struct kernel_fire_result res;
-	int rc = strategy_batch_job(&w->in.sc, c->mix, c->order, c->jobs, job, &kj);
+	struct workload_job wj;
+	int rc = jobs_batch_one(c->wl, c->ws, &c->p, job, &wj);
 	if (rc)
 		return rc;
-	if (job == c->fault_job)
-		worker_commit_fault(c->fault);
-	if (c->attach == STRATEGY_ATTACH_JOB && c->inputs == WORKER_INPUTS_SHM) {
-		rc = inputs_remap(&w->in);
-		if (rc)
+	if (job == c->p.fault_job)
+		worker_commit_fault(c->p.fault);
+	/* Per-job attachment maps the block, and gives the job state a new
+	 * view of it, only while a job runs. */
+	if (per_job(c)) {
+		if ((rc = inputs_remap(&w->in)))
+			return rc;
+		if ((rc = c->wl->job_new(w->in.view, &w->st)))
 			return rc;
 	}
 	double t0 = worker_clock();
-	rc = kernel_fire_run(w->fire, &kj, &res);
+	rc = c->wl->run_job(w->st, &wj, &m->summary);
 	m->runtime_s = worker_clock() - t0;
-	if (c->attach == STRATEGY_ATTACH_JOB && c->inputs == WORKER_INPUTS_SHM)
+	if (per_job(c)) {
+		c->wl->job_free(w->st);
+		w->st = NULL;
 		inputs_unmap(&w->in);
-	if (rc)
-		return rc;
-	m->burned_cells = res.burned_cells;
-	m->crowned_cells = res.crowned_cells;
-	m->steps = res.steps;
-	m->stop_time = res.stop_time;
-	m->checksum = res.checksum;
-	return 0;
+	}
+	return rc;
+}
+
+/* The job state, split across threads when asked. */
+static int new_state(struct worker_state *w)
+{
+	const struct worker_config *c = w->cfg;
+	int rc = c->wl->job_new(w->view, &w->st);
+	if (!rc && (c->p.job_threads > 1 || c->p.job_threads < 0))
+		rc = c->wl->set_threads ? c->wl->set_threads(w->st, jobs_threads(&c->p))
+					: -ENOTSUP;
+	return rc;
 }
 
 int worker_run(const struct worker_config *cfg)
@@ -153,10 +168,10 @@ int worker_run(const struct worker_config *cfg)
 	/* Raising a priority back needs privilege: under a runner niced above
 	 * this value the worker cannot reach it, and its start fails saying
 	 * why rather than measure at a priority nobody asked for. */
-	if (cfg->nice && setpriority(PRIO_PROCESS, 0, cfg->nice) < 0) {
+	if (cfg->p.nice && setpriority(PRIO_PROCESS, 0, cfg->p.nice) < 0) {
 		char what[32];
 		rc = -errno;
-		snprintf(what, sizeof what, "cannot set nice %d", cfg->nice);
+		snprintf(what, sizeof what, "cannot set nice %d", cfg->p.nice);
 		send_fatal(cfg->fd, what, rc);
 		return 1;
 	}
@@ -166,28 +181,18 @@ int worker_run(const struct worker_config *cfg)
 		munmap(cfg->drop_addr, cfg->drop_bytes);
 
 	double t0 = worker_clock();
-	if (cfg->fault_job == STRATEGY_FAULT_AT_SETUP)
-		worker_commit_fault(cfg->fault);
+	if (cfg->p.fault_job == STRATEGY_FAULT_AT_SETUP)
+		worker_commit_fault(cfg->p.fault);
 	rc = attach_inputs(&w);
 	if (rc) {
 		send_fatal(cfg->fd, "cannot put the inputs in place", rc);
 		goto out;
 	}
-	if (cfg->inputs == WORKER_INPUTS_INHERITED) {
-		w.ls = cfg->inherited;
-		rc = kernel_scenario_find(cfg->scenario, cfg->seed, &w.in.sc);
-	} else {
-		w.ls = &w.in.ls;
-		/* Per-job attachment maps the block only while a job runs. */
-		if (cfg->attach == STRATEGY_ATTACH_JOB && cfg->inputs == WORKER_INPUTS_SHM)
-			inputs_unmap(&w.in);
-	}
-	if (!rc)
-		rc = kernel_fire_new(w.ls, &w.fire);
-	if (!rc && (cfg->fire_threads > 1 || cfg->fire_threads < 0))
-		rc = kernel_fire_set_threads(w.fire, cfg->fire_threads < 0 ? 0 : cfg->fire_threads);
-	if (rc) {
-		send_fatal(cfg->fd, "cannot set up a fire", rc);
+	w.view = cfg->inputs == WORKER_INPUTS_INHERITED ? cfg->inherited->view : w.in.view;
+	if (per_job(cfg))
+		inputs_unmap(&w.in);
+	else if ((rc = new_state(&w))) {
+		send_fatal(cfg->fd, "cannot set up a job's state", rc);
 		goto out;
 	}
 	m = (struct proto_msg){ .type = PROTO_READY, .pid = getpid(), .t = worker_clock() - t0 };
@@ -217,7 +222,8 @@ int worker_run(const struct worker_config *cfg)
 	}
 	status = 0;
 out:
-	kernel_fire_free(w.fire);
+	if (w.st)
+		cfg->wl->job_free(w.st);
 	inputs_release(&w.in, false);
 	return status;
 }

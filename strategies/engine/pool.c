@@ -28,6 +28,7 @@
  * report, not to hide) and any communication between workers.
  */
 #include "pool.h"
+#include "jobs.h"
 #include "proto.h"
 
 #include <errno.h>
@@ -148,15 +149,19 @@ static enum strategy_fault next_fault(const struct pool *p)
 	return q->fault;
 }
 
+/* The parameters a new worker gets: the run's, with the fault it is due. */
+static struct strategy_params worker_params(struct pool *p)
+{
+	struct strategy_params q = p->run->p;
+	q.fault = next_fault(p);
+	return q;
+}
+
 static void fill_config(struct pool *p, struct worker_config *c)
 {
-	const struct strategy_params *q = &p->run->p;
 	*c = (struct worker_config){
-		.parent = p->runner, .scenario = q->scenario, .seed = q->seed, .mix = q->mix,
-		.order = q->order, .jobs = q->jobs,
-		.dtype = q->dtype, .inputs = p->cfg.inputs, .shm_fd = -1, .attach = q->attach,
-		.one_shot = p->cfg.one_shot, .fault_job = q->fault_job, .fault = next_fault(p),
-		.fire_threads = q->fire_threads, .nice = q->nice,
+		.parent = p->runner, .p = worker_params(p), .wl = p->run->wl, .ws = p->run->ws,
+		.inputs = p->cfg.inputs, .shm_fd = -1, .one_shot = p->cfg.one_shot,
 	};
 }
 
@@ -178,15 +183,17 @@ static pid_t fork_worker(struct pool *p, int sock, int parent_end)
 	fill_config(p, &c);
 	c.fd = sock;
 	c.t_start = t;
-	if (p->cfg.inputs == WORKER_INPUTS_SHM) {
+	if (p->cfg.inputs == WORKER_INPUTS_INHERITED) {
+		c.inherited = p->cfg.held;
+	} else if (p->cfg.inputs == WORKER_INPUTS_SHM) {
 		if (p->run->p.attach == STRATEGY_ATTACH_WORKER) {
 			c.inputs = WORKER_INPUTS_INHERITED;
-			c.inherited = &p->cfg.shared->ls;
+			c.inherited = p->cfg.held;
 		} else {
 			/* Per-job attachment must not keep the inherited view. */
-			c.shm_fd = p->cfg.shared->fd;
-			c.drop_addr = p->cfg.shared->buf;
-			c.drop_bytes = p->cfg.shared->bytes;
+			c.shm_fd = p->cfg.held->fd;
+			c.drop_addr = p->cfg.held->buf;
+			c.drop_bytes = p->cfg.held->map_bytes;
 		}
 	}
 	_exit(worker_run(&c));
@@ -194,54 +201,25 @@ static pid_t fork_worker(struct pool *p, int sock, int parent_end)
 
 static pid_t spawn_worker(struct pool *p, int sock)
 {
-	const struct strategy_params *q = &p->run->p;
-	char seed[32], parent[32], fault_job[32], nice[16], jobs[16];
-	const char *argv[32];
+	struct strategy_params q = worker_params(p);
+	struct param_argv texts = { .n = 0 };
+	char parent[32];
+	const char *argv[2 * 40 + 16];
 	int n = 0, rc = 0, tmp_sock = -1, tmp_shm = -1;
 	pid_t pid = 0;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 
-	snprintf(seed, sizeof seed, "%llu", (unsigned long long)q->seed);
 	snprintf(parent, sizeof parent, "%d", (int)p->runner);
-	snprintf(fault_job, sizeof fault_job, "%d", q->fault_job);
 	argv[n++] = "spreadbench-worker";
-	argv[n++] = "--scenario";
-	argv[n++] = q->scenario;
-	argv[n++] = "--seed";
-	argv[n++] = seed;
-	argv[n++] = "--mix";
-	argv[n++] = kernel_job_mix_name(q->mix);
-	snprintf(jobs, sizeof jobs, "%d", q->jobs);
-	argv[n++] = "--jobs";
-	argv[n++] = jobs;
-	argv[n++] = "--order";
-	argv[n++] = strategy_order_name(q->order);
-	argv[n++] = "--dtype";
-	argv[n++] = q->dtype == KERNEL_F64 ? "f64" : "f32";
 	argv[n++] = "--inputs";
 	argv[n++] = p->cfg.inputs == WORKER_INPUTS_SHM ? "shm" : "build";
-	argv[n++] = "--attach";
-	argv[n++] = strategy_attach_name(q->attach);
 	argv[n++] = "--parent";
 	argv[n++] = parent;
-	if (next_fault(p) != STRATEGY_FAULT_NONE) {
-		argv[n++] = "--fault";
-		argv[n++] = strategy_fault_name(next_fault(p));
-		argv[n++] = "--fault-job";
-		argv[n++] = fault_job;
-	}
 	if (p->cfg.one_shot)
 		argv[n++] = "--one-shot";
-	char fire_threads[16];
-	snprintf(fire_threads, sizeof fire_threads, "%d", q->fire_threads);
-	argv[n++] = "--fire-threads";
-	argv[n++] = fire_threads;
-	if (q->nice) {
-		snprintf(nice, sizeof nice, "%d", q->nice);
-		argv[n++] = "--nice";
-		argv[n++] = nice;
-	}
+	if ((rc = params_to_argv(&q, p->run->strategy->flags, PARAM_TO_WORKER, argv, &n, &texts)))
+		return rc;
 	argv[n] = NULL;
 
 	/* Move the descriptors out of the way first, so that placing them at
@@ -250,7 +228,7 @@ static pid_t spawn_worker(struct pool *p, int sock)
 	if (tmp_sock < 0)
 		return -errno;
 	if (p->cfg.inputs == WORKER_INPUTS_SHM) {
-		tmp_shm = fcntl(p->cfg.shared->fd, F_DUPFD_CLOEXEC, 10);
+		tmp_shm = fcntl(p->cfg.held->fd, F_DUPFD_CLOEXEC, 10);
 		if (tmp_shm < 0) {
 			rc = -errno;
 			close(tmp_sock);
@@ -271,7 +249,7 @@ static pid_t spawn_worker(struct pool *p, int sock)
 	posix_spawnattr_setsigdefault(&attr, &def);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawn(&pid, q->worker_path, &fa, &attr, (char *const *)argv, environ);
+	rc = posix_spawn(&pid, q.worker_path, &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(tmp_sock);
@@ -370,11 +348,7 @@ static void on_result(struct pool *p, int i, const struct proto_msg *m)
 		snprintf(r->error, sizeof r->error, "%s", m->error);
 	} else {
 		r->status = STRATEGY_JOB_OK;
-		r->burned_cells = m->burned_cells;
-		r->crowned_cells = m->crowned_cells;
-		r->steps = m->steps;
-		r->stop_time = m->stop_time;
-		r->checksum = m->checksum;
+		r->summary = m->summary;
 	}
 	if (m->hwm_bytes > run->max_worker_hwm_bytes)
 		run->max_worker_hwm_bytes = m->hwm_bytes;
@@ -566,7 +540,7 @@ static int make_queues(struct pool *p)
 	int rc = -ENOMEM;
 	if (!order || !assign)
 		goto out;
-	rc = strategy_plan(run, order, assign);
+	rc = jobs_plan(run, order, assign);
 	if (rc)
 		goto out;
 	rc = -ENOMEM;

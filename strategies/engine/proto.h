@@ -32,10 +32,7 @@ struct proto_msg {
 	double t;
 	uint64_t hwm_bytes;              /* RESULT: the worker's VmHWM so far */
 	int job;                         /* RESULT */
-	long burned_cells, crowned_cells;
-	int steps;
-	float stop_time;
-	uint64_t checksum;
+	struct workload_summary summary; /* RESULT: the job's answer */
 	double runtime_s;
 	char error[112];                 /* FATAL, or RESULT of a job that failed */
 };
@@ -58,10 +55,8 @@ enum proto_mpi_kind {
 
 struct proto_mpi_progress {
 	int32_t kind, rank, job, status; /* status: enum strategy_job_status */
-	int64_t burned_cells, crowned_cells;
-	int32_t steps;
-	float stop_time;
-	uint64_t checksum, hwm_bytes;
+	struct workload_summary summary;
+	uint64_t hwm_bytes;
 	double begin_s, end_s;           /* seconds since the batch began */
 };
 
