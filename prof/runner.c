@@ -88,7 +88,7 @@ static int fill_jobs(const struct strategy_params *p, struct kernel_scenario *sc
 	return rc;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
+int runner_write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 	while (n) {
@@ -103,7 +103,7 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static int read_all(int fd, void *buf, size_t n)
+int runner_read_all(int fd, void *buf, size_t n)
 {
 	char *p = buf;
 	while (n) {
@@ -166,7 +166,7 @@ static int reference_child(const struct strategy_params *p, int fd)
 		};
 	}
 	if (!rc)
-		rc = write_all(fd, res, sizeof *res * (size_t)p->jobs);
+		rc = runner_write_all(fd, res, sizeof *res * (size_t)p->jobs);
 out:
 	kernel_fire_free(fire);
 	if (buf)
@@ -202,7 +202,7 @@ int runner_reference_compute(const struct strategy_params *p, struct runner_refe
 		_exit(reference_child(p, fds[1]) ? 1 : 0);
 	}
 	close(fds[1]);
-	rc = read_all(fds[0], out->r, sizeof *out->r * (size_t)p->jobs);
+	rc = runner_read_all(fds[0], out->r, sizeof *out->r * (size_t)p->jobs);
 	close(fds[0]);
 	if (rc)
 		kill(pid, SIGKILL);
@@ -305,13 +305,21 @@ static bool matches(const struct strategy_job_result *a, const struct strategy_j
 	       a->steps == b->steps && a->checksum == b->checksum;
 }
 
-static void append_error(struct runner_row *row, const char *msg)
+void runner_append_error(struct runner_row *row, const char *msg)
 {
 	size_t len = strlen(row->error);
 	if (len == 0)
 		snprintf(row->error, sizeof row->error, "%s", msg);
 	else if (len + 3 < sizeof row->error)
 		snprintf(row->error + len, sizeof row->error - len, "; %s", msg);
+}
+
+void runner_row_noise(struct runner_row *row, const struct noise_figures *nf)
+{
+	row->steal_fraction = nf->steal_fraction;
+	row->involuntary_switches = nf->involuntary_switches;
+	row->runnable_before = nf->runnable_before;
+	row->cpu_mhz = nf->cpu_mhz;
 }
 
 /* Summaries of the jobs: validity, throughput, and how busy workers were. */
@@ -336,7 +344,7 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 						 " (serial %ld, %d, %016" PRIx64 ")",
 						 i, r->burned_cells, r->steps, r->checksum, ref->r[i].burned_cells,
 						 ref->r[i].steps, ref->r[i].checksum);
-					append_error(row, msg);
+					runner_append_error(row, msg);
 				}
 			}
 		} else {
@@ -357,7 +365,7 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 		const char *e = run->results[first_failed].error;
 		snprintf(msg, sizeof msg, "%d of %d jobs failed, first: %s", row->jobs_failed, run->p.jobs,
 			 e[0] ? e : "not run");
-		append_error(row, msg);
+		runner_append_error(row, msg);
 	}
 	row->status = row->jobs_failed == 0 ? "ok" : timeouts == row->jobs_failed ? "timeout" : "failed";
 	row->valid = row->jobs_ok == run->p.jobs && row->jobs_invalid == 0;
@@ -434,10 +442,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 		rc = -EINTR;
 		goto out;
 	}
-	row->steal_fraction = nf.steal_fraction;
-	row->involuntary_switches = nf.involuntary_switches;
-	row->runnable_before = nf.runnable_before;
-	row->cpu_mhz = nf.cpu_mhz;
+	runner_row_noise(row, &nf);
 	row->setup_s = t1 - t0;
 	row->compute_s = setup_rc ? 0 : t2 - t1c;
 	row->teardown_s = t3 - t2c;
@@ -459,7 +464,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	if (measure_cgroup_peak(&cg) == 0)
 		row->cgroup_peak_bytes = (int64_t)cg;
 	if (setup_rc || (exec_rc && run.error[0]))
-		append_error(row, run.error[0] ? run.error : strerror(-(setup_rc ? setup_rc : exec_rc)));
+		runner_append_error(row, run.error[0] ? run.error : strerror(-(setup_rc ? setup_rc : exec_rc)));
 	summarise(&run, ref, row);
 	if (setup_rc) {
 		row->status = "failed";

@@ -55,6 +55,16 @@ extern const int runner_ncolumns;
 /* Formats a row's cells into buf (runner_ncolumns strings of up to 512). */
 void runner_row_cells(const struct runner_row *row, char (*buf)[512], const char **cells);
 
+/* Adds msg to the row's error text ("first; second"), cut to fit. */
+void runner_append_error(struct runner_row *row, const char *msg);
+struct noise_figures;
+/* Copies the noise sensors' figures (noise.h) into the row. */
+void runner_row_noise(struct runner_row *row, const struct noise_figures *nf);
+/* Writes or reads all n bytes of buf, retrying after EINTR; 0, -EPIPE
+ * for an early end of file, or a negative errno. */
+int runner_write_all(int fd, const void *buf, size_t n);
+int runner_read_all(int fd, void *buf, size_t n);
+
 /* Installs the SIGINT/SIGTERM handlers; returns the signal that arrived
  * (0 if none) from runner_interrupted(). */
 int runner_signals_install(void);
