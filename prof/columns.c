@@ -27,6 +27,14 @@ static bool applies(const struct runner_row *r, unsigned flag)
 	return e && e->strategy && (e->strategy->flags & flag);
 }
 
+/* A row of `spreadbench exec`: a command, not a strategy.  The landscape's
+ * columns (seed, mix, dtype, order) and the allocator say "-" there, and
+ * its input size is 0: the command's own inputs are not known. */
+static bool exec_row(const struct runner_row *r)
+{
+	return r->label != NULL;
+}
+
 /* Threads inside each fire: the team in openmp's single mode, the
  * requested count (OpenMP's default for auto) in the process pools. */
 static int fire_threads(const struct runner_row *r)
@@ -65,9 +73,9 @@ static int fire_threads(const struct runner_row *r)
 	X(burned_cells_per_s, F(r->burned_cells_per_s))                               \
 	X(mha_per_cpu_hr, F(r->mha_per_cpu_hr))                                       \
 	X(error, S(r->error))                                                         \
-	X(seed, U(r->p.seed))                                                         \
-	X(mix, S(kernel_job_mix_name(r->p.mix)))                                     \
-	X(dtype, S(r->p.dtype == KERNEL_F64 ? "f64" : "f32"))                         \
+	X(seed, exec_row(r) ? S("-") : U(r->p.seed))                                                         \
+	X(mix, S(exec_row(r) ? "-" : kernel_job_mix_name(r->p.mix)))                                     \
+	X(dtype, S(exec_row(r) ? "-" : r->p.dtype == KERNEL_F64 ? "f64" : "f32"))                         \
 	X(input_bytes, U(r->input_bytes))                                             \
 	X(burned_cells, I(r->burned_cells))                                           \
 	X(jobs_ok, I(r->jobs_ok))                                                     \
@@ -88,17 +96,20 @@ static int fire_threads(const struct runner_row *r)
 	X(mode, S(applies(r, STRATEGY_MODES) ? strategy_mode_name(r->p.mode) : "-"))  \
 	X(fire_threads, I(fire_threads(r)))                                           \
 	X(pin, S(applies(r, STRATEGY_THREADS) ? (r->p.pin ? "true" : "false") : "-")) \
-	X(allocator, S(strategy_allocator_name(r->p.allocator)))                      \
+	X(allocator, S(exec_row(r) ? "-" : strategy_allocator_name(r->p.allocator)))                      \
 	X(virtual_nodes, I(applies(r, STRATEGY_MPI) ? (r->p.virtual_nodes > 1 ? r->p.virtual_nodes : 1) : 0)) \
 	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-")) \
 	X(nice, applies(r, STRATEGY_PROCESSES) ? I(r->p.nice) : S("-"))              \
 	X(load, I(r->load))                                                           \
 	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))                           \
-	X(order, S(strategy_order_name(r->p.order)))                                  \
+	X(order, S(exec_row(r) ? "-" : strategy_order_name(r->p.order)))                                  \
 	X(steal_fraction, OPTF(r->steal_fraction))                                    \
 	X(involuntary_switches, I(r->involuntary_switches))                           \
 	X(runnable_before, OPT(r->runnable_before))                                   \
-	X(cpu_mhz, OPTF(r->cpu_mhz))
+	X(cpu_mhz, OPTF(r->cpu_mhz))                                                  \
+	X(label, S(exec_row(r) ? r->label : "-"))                                    \
+	X(exit_status, exec_row(r) ? I(r->exit_status) : S("-"))                     \
+	X(command, S(exec_row(r) && r->command ? r->command : "-"))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

@@ -18,6 +18,7 @@ enum kind {
 	POSITIVE,        /* a whole number >= 1 */
 	COUNT,           /* a whole number >= 0 */
 	U64,             /* a whole number >= 0, up to 2^64 - 1 */
+	U64_OR_DASH,     /* the same, or "-" where it does not apply */
 	NONNEG,          /* a finite number >= 0 */
 	INT_OR_DASH,     /* a whole number, or "-" where it does not apply */
 	BOOL,            /* true or false */
@@ -42,7 +43,7 @@ static const struct rule rules[] = {
 	{ "peak_rss_sum_bytes", U64, false },  { "max_worker_hwm_bytes", U64, false },
 	{ "start_latency_s", NONNEG, false },  { "jobs_per_s", NONNEG, false },
 	{ "burned_cells_per_s", NONNEG, false }, { "mha_per_cpu_hr", NONNEG, false },
-	{ "seed", U64, false },                { "input_bytes", U64, false },
+	{ "seed", U64_OR_DASH, false },                { "input_bytes", U64, false },
 	{ "burned_cells", COUNT, false },      { "jobs_ok", COUNT, false },
 	{ "jobs_failed", COUNT, false },       { "jobs_invalid", COUNT, false },
 	{ "workers_started", COUNT, false },   { "workers_replaced", COUNT, false },
@@ -56,6 +57,7 @@ static const struct rule rules[] = {
 	{ "setup_peak_pss_bytes", U64, false }, { "order", TEXT, false },
 	{ "steal_fraction", NONNEG, true },    { "involuntary_switches", COUNT, false },
 	{ "runnable_before", COUNT, true },    { "cpu_mhz", NONNEG, true },
+	{ "label", TEXT, false },              { "exit_status", INT_OR_DASH, false },
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -63,6 +65,7 @@ static const char *const wanted[] = {
 	[POSITIVE] = "a whole number >= 1",
 	[COUNT] = "a whole number >= 0",
 	[U64] = "a whole number >= 0 that fits 64 bits",
+	[U64_OR_DASH] = "a whole number >= 0 that fits 64 bits, or '-'",
 	[NONNEG] = "a finite number >= 0",
 	[INT_OR_DASH] = "a whole number or '-'",
 	[BOOL] = "true or false",
@@ -89,6 +92,10 @@ static bool fits(const char *s, enum kind kind)
 		return csvio_parse_long(s, &l) == 0 && l >= 1;
 	case COUNT:
 		return csvio_parse_long(s, &l) == 0 && l >= 0;
+	case U64_OR_DASH:
+		if (strcmp(s, "-") == 0)
+			return true;
+		/* fall through */
 	case U64: {
 		/* strtoull would take "-1" and wrap it round. */
 		if (!digits_only(s))

@@ -48,6 +48,13 @@ struct runner_row {
 	long involuntary_switches;
 	int runnable_before;
 	double cpu_mhz;
+	/* Rows of `spreadbench exec` (strategy "exec"): the command's label,
+	 * the command line run, and how its main process ended (its exit
+	 * code, or 128 + the signal that ended it).  NULL label: a strategy's
+	 * row, whose cells say "-". */
+	const char *label;
+	const char *command;
+	int exit_status;
 };
 
 extern const char *const runner_columns[];

@@ -69,16 +69,16 @@ check "show of a broken file exits 2" "[[ $rc -eq 2 ]] && grep -q 'broken.csv' '
 "$bin" run --strategy pthreads --scenario tiny --workers 2 --jobs 4 --pin --schedule dynamic \
   --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
 check "pthreads --pin exits 0" "[[ $rc -eq 0 ]]"
-check "pthreads row says pin true" "grep -q '^pthreads,.*,true,glibc,0,-,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*\$' '$tmp/t.csv'"
+check "pthreads row says pin true" "grep -q '^pthreads,.*,true,glibc,0,-,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*,-,-,-\$' '$tmp/t.csv'"
 if "$bin" list --built | grep -qx openmp; then
   "$bin" run --strategy openmp --mode single --scenario tiny --workers 2 --jobs 3 \
     --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "openmp single exits 0" "[[ $rc -eq 0 ]]"
-  check "openmp single row: mode single, 2 threads per fire" "grep -q '^openmp,.*,single,2,false,glibc,0,-,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*\$' '$tmp/t.csv'"
+  check "openmp single row: mode single, 2 threads per fire" "grep -q '^openmp,.*,single,2,false,glibc,0,-,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*,-,-,-\$' '$tmp/t.csv'"
   "$bin" run --strategy pool-shm --scenario tiny --workers 2 --jobs 3 --fire-threads 2 \
     --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "nested pool-shm --fire-threads 2 exits 0" "[[ $rc -eq 0 ]]"
-  check "nested row: 2 threads per fire" "grep -q '^pool-shm,.*,-,2,-,glibc,0,-,0,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*\$' '$tmp/t.csv'"
+  check "nested row: 2 threads per fire" "grep -q '^pool-shm,.*,-,2,-,glibc,0,-,0,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*,-,-,-\$' '$tmp/t.csv'"
   bad --strategy openmp --scenario tiny --mode single --schedule dynamic
 fi
 bad --strategy pool-shm --scenario tiny --pin
@@ -92,7 +92,7 @@ if [[ -z ${SPREADBENCH_SANITIZED:-} ]]; then
   "$bin" run --strategy pthreads --scenario tiny --workers 2 --jobs 4 --allocator jemalloc \
     --csv "$tmp/t.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "--allocator jemalloc exits 0" "[[ $rc -eq 0 ]]"
-  check "jemalloc row" "grep -q '^pthreads,.*,jemalloc,0,-,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*\$' '$tmp/t.csv'"
+  check "jemalloc row" "grep -q '^pthreads,.*,jemalloc,0,-,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*,-,-,-\$' '$tmp/t.csv'"
   jem=$(ldconfig -p | awk '/libjemalloc.so.2 /{print $NF; exit}')
   if [[ -n $jem ]]; then
     LD_PRELOAD=$jem "$bin" run --strategy pthreads --scenario tiny --jobs 2 --allocator glibc \
@@ -109,7 +109,7 @@ if "$bin" list --built | grep -qx mpi-shm; then
   "$bin" run --strategy mpi-shm --scenario tiny --seed "$own_seed" --workers 2 --jobs 4 --virtual-nodes 2 \
     --schedule dynamic --csv "$tmp/m.csv" >/dev/null 2>>"$tmp/err"; rc=$?
   check "mpi-shm with 2 virtual nodes exits 0" "[[ $rc -eq 0 ]]"
-  check "mpi-shm row: valid, 2 virtual nodes, local" "grep -q '^mpi-shm,-,2,4,dynamic,.*,true,.*,2,local,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*\$' '$tmp/m.csv'"
+  check "mpi-shm row: valid, 2 virtual nodes, local" "grep -q '^mpi-shm,-,2,4,dynamic,.*,true,.*,2,local,-,0,[0-9]*,drawn,[0-9.e-]*,[0-9]*,[0-9]*,[0-9.]*,-,-,-\$' '$tmp/m.csv'"
   bad --strategy mpi-shm --scenario tiny --workers 2 --hostfile "$tmp/nowhere"
   bad --strategy mpi-shm --scenario tiny --workers 2 --virtual-nodes 3
   check "no rank left" "! pgrep -f 'spreadbench-mpi .*--seed $own_seed ' >/dev/null"
