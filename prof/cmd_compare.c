@@ -423,34 +423,20 @@ static const char *point_name(const struct point *p)
 	return p->name ? p->name : p->key;
 }
 
-enum change { SAME, WORSE, BETTER, UNDECIDED, TOO_FEW };
-static const char *const change_names[] = { "no change", "worse", "better", "inconclusive",
-					    "too few repetitions" };
-
 struct result {
 	const struct point *p;
 	int metric;
 	double base, new;
 	struct stats_effect e;           /* NEW / BASE with its interval */
 	struct stats_u u;
-	enum change v;
+	enum verdict_change v;
 	long reps_needed;                /* inconclusive: about this many a side would settle it */
 };
 
-/* From the interval: beyond the factor one way or the other, within it
- * (an equivalence test), or neither. */
-static enum change judge(const struct compare *c, const struct metric *m, struct result *r)
+/* From the interval, by the rules every comparison shares (verdict.h). */
+static enum verdict_change judge(const struct compare *c, const struct metric *m, struct result *r)
 {
-	struct judged up, same;
-	verdict_judge(&r->e, CLAIM_ABOVE, c->factor, true, &up);
-	verdict_judge(&r->e, CLAIM_WITHIN, c->factor, true, &same);
-	r->reps_needed = same.reps_needed;
-	if (!r->e.bounded)
-		return TOO_FEW;
-	bool above = r->e.lo > c->factor, below = r->e.hi < 1.0 / c->factor;
-	if (above || below)
-		return above != m->higher_is_better ? WORSE : BETTER;
-	return same.v == VERDICT_HOLDS ? SAME : UNDECIDED;
+	return verdict_change_judge(&r->e, c->factor, m->higher_is_better, &r->reps_needed);
 }
 
 static void interval(const struct result *r, char *buf, size_t len)
@@ -468,8 +454,8 @@ static void print_text(const struct compare *c, const struct result *r, size_t n
 		char iv[64];
 		interval(&r[i], iv, sizeof iv);
 		printf("%-40s %-10s %12.5g %12.5g %-24s  %s (n=%zu/%zu", point_name(r[i].p), metrics[r[i].metric].label,
-		       r[i].base, r[i].new, iv, change_names[r[i].v], r[i].p->n[0], r[i].p->n[1]);
-		if ((r[i].v == UNDECIDED || r[i].v == TOO_FEW) && r[i].reps_needed > 0)
+		       r[i].base, r[i].new, iv, verdict_change_word(r[i].v), r[i].p->n[0], r[i].p->n[1]);
+		if ((r[i].v == CHANGE_UNDECIDED || r[i].v == CHANGE_TOO_FEW) && r[i].reps_needed > 0)
 			printf("; about %ld a side would settle it", r[i].reps_needed);
 		printf(")\n");
 	}
@@ -488,7 +474,7 @@ static void print_md(FILE *out, const struct compare *c, const struct result *r,
 		char iv[64];
 		interval(&r[i], iv, sizeof iv);
 		fprintf(out, "| %s | %s | %.5g | %.5g | %s | %s |\n", point_name(r[i].p), metrics[r[i].metric].label,
-			r[i].base, r[i].new, iv, r[i].v == WORSE ? "**worse**" : change_names[r[i].v]);
+			r[i].base, r[i].new, iv, r[i].v == CHANGE_WORSE ? "**worse**" : verdict_change_word(r[i].v));
 	}
 }
 
@@ -515,14 +501,14 @@ static json_t *to_json(const struct compare *c, const struct result *r, size_t n
 			json_object_set_new(e, "interval_high", json_real(r[i].e.hi));
 		}
 		json_object_set_new(e, "confidence", json_real(1 - c->alpha));
-		if (r[i].v == UNDECIDED || r[i].v == TOO_FEW)
+		if (r[i].v == CHANGE_UNDECIDED || r[i].v == CHANGE_TOO_FEW)
 			json_object_set_new(e, "reps_needed", json_integer(r[i].reps_needed));
 		json_object_set_new(e, "u", json_real(r[i].u.u));
 		json_object_set_new(e, "p", json_real(r[i].u.p));
 		json_object_set_new(e, "exact", json_boolean(r[i].u.exact));
 		json_object_set_new(e, "n_base", json_integer((json_int_t)r[i].p->n[0]));
 		json_object_set_new(e, "n_new", json_integer((json_int_t)r[i].p->n[1]));
-		json_object_set_new(e, "verdict", json_string(change_names[r[i].v]));
+		json_object_set_new(e, "verdict", json_string(verdict_change_word(r[i].v)));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "points", a);
@@ -695,8 +681,8 @@ int cmd_compare(int argc, char **argv)
 				goto out;
 			}
 			r->v = judge(&c, &metrics[m], r);
-			worse += r->v == WORSE;
-			undecided += r->v == TOO_FEW;
+			worse += r->v == CHANGE_WORSE;
+			undecided += r->v == CHANGE_TOO_FEW;
 		}
 	}
 	if (nres == 0) {
