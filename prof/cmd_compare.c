@@ -16,6 +16,11 @@
  * serial runs of the same batch (scenario, seed, mix, dtype, jobs) in the
  * same file, so that a baseline from one machine can guard another.
  *
+ * Rows of `spreadbench exec` are points like any other, told apart by
+ * their label; a metric that is 0 in every row of a point on both sides
+ * (a command burns no cells) is not compared, and --normalize serial
+ * leaves them out (a command has no serial run).
+ *
  * Exit status: 0 no regression, 1 a regression (or a failed or invalid
  * row in NEW), 2 bad input.
  */
@@ -42,6 +47,8 @@ static const char *const param_columns[] = {
 	"strategy", "start", "workers", "jobs", "schedule", "chunksize", "attach", "scenario",
 	"seed", "mix", "dtype", "mode", "fire_threads", "pin", "allocator", "parent_rss_bytes",
 	"job_timeout_s", "fault",
+	/* Last, because a command's label may hold spaces: see tokens(). */
+	"label",
 };
 #define NPARAM (int)(sizeof param_columns / sizeof param_columns[0])
 /* The batch a serial run normalises: these must match. */
@@ -66,6 +73,7 @@ struct side {
 	int ntables;
 	int invalid_rows;                /* status not ok or valid not true */
 	char first_invalid[256];
+	int unnormalized;                /* --normalize serial: commands' rows left out */
 };
 
 struct point {
@@ -319,6 +327,11 @@ static int collect(struct compare *c, int side)
 			bool serial = strcmp(cell(t, r, "strategy"), "serial") == 0;
 			if (c->normalize && serial)
 				continue;
+			/* A command (spreadbench exec) ran no batch of serial's. */
+			if (c->normalize && strcmp(cell(t, r, "strategy"), "exec") == 0) {
+				s->unnormalized++;
+				continue;
+			}
 			double vals[NMETRIC];
 			for (int m = 0; m < NMETRIC; m++) {
 				const char *txt = cell(t, r, metrics[m].column);
@@ -367,13 +380,15 @@ static void choose_keys(struct compare *c)
 	}
 }
 
-/* Splits a key into its space-separated tokens (at most NPARAM). */
-static int tokens(const char *key, char tok[][128])
+/* Splits a key into its space-separated tokens (at most NPARAM); the
+ * last of the key's nkeys columns (label, when both sides have it) takes
+ * the rest, spaces and all. */
+static int tokens(const char *key, int nkeys, char tok[][128])
 {
 	int n = 0;
 	const char *p = key;
 	while (*p && n < NPARAM) {
-		const char *e = strchr(p, ' ');
+		const char *e = n + 1 < nkeys ? strchr(p, ' ') : NULL;
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		snprintf(tok[n++], 128, "%.*s", (int)len, p);
 		p = e ? e + 1 : p + len;
@@ -386,17 +401,17 @@ static char *name_points(struct compare *c)
 {
 	char first[NPARAM][128], tok[NPARAM][128];
 	bool common[NPARAM];
-	int n = c->npts ? tokens(c->pts[0].key, first) : 0;
+	int n = c->npts ? tokens(c->pts[0].key, c->nkeys, first) : 0;
 	for (int k = 0; k < n; k++)
 		common[k] = strncmp(first[k], "strategy=", 9) != 0;
 	for (size_t i = 1; i < c->npts; i++) {
-		tokens(c->pts[i].key, tok);
+		tokens(c->pts[i].key, c->nkeys, tok);
 		for (int k = 0; k < n; k++)
 			common[k] = common[k] && strcmp(tok[k], first[k]) == 0;
 	}
 	char *shared = calloc((size_t)NPARAM, 130);
 	for (size_t i = 0; i < c->npts; i++) {
-		tokens(c->pts[i].key, tok);
+		tokens(c->pts[i].key, c->nkeys, tok);
 		c->pts[i].name = calloc((size_t)NPARAM, 130);
 		if (!c->pts[i].name)
 			continue;
@@ -406,7 +421,9 @@ static char *name_points(struct compare *c)
 				continue;       /* shared, or does not apply to this point */
 			if (c->pts[i].name[0])
 				strcat(c->pts[i].name, " ");
-			strcat(c->pts[i].name, strncmp(tok[k], "strategy=", 9) == 0 ? tok[k] + 9 : tok[k]);
+			strcat(c->pts[i].name, strncmp(tok[k], "strategy=", 9) == 0 ? tok[k] + 9
+					       : strncmp(tok[k], "label=", 6) == 0  ? tok[k] + 6
+										 : tok[k]);
 		}
 	}
 	for (int k = 0; shared && k < n; k++)
@@ -432,6 +449,14 @@ struct result {
 	enum verdict_change v;
 	long reps_needed;                /* inconclusive: about this many a side would settle it */
 };
+
+static bool all_zero(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != 0)
+			return false;
+	return true;
+}
 
 /* From the interval, by the rules every comparison shares (verdict.h). */
 static enum verdict_change judge(const struct compare *c, const struct metric *m, struct result *r)
@@ -660,6 +685,10 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		}
 		for (int m = 0; m < NMETRIC; m++) {
+			/* A metric 0 in every row of both sides was not measured
+			 * there (a command burns no cells): nothing to compare. */
+			if (all_zero(p->v[0][m], p->n[0]) && all_zero(p->v[1][m], p->n[1]))
+				continue;
 			struct result *r = &res[nres++];
 			r->p = p;
 			r->metric = m;
@@ -694,6 +723,9 @@ int cmd_compare(int argc, char **argv)
 			"spreadbench: warning: %d comparisons have too few repetitions to bound a %.0f %% interval "
 			"(at least %zu a side; run more --reps)\n", undecided, (1 - c.alpha) * 100,
 			stats_min_reps_two(1 - c.alpha));
+	if (c.s[0].unnormalized || c.s[1].unnormalized)
+		fprintf(stderr, "spreadbench: warning: --normalize serial leaves out %d rows of commands (exec): they "
+			"ran no batch of serial's\n", c.s[0].unnormalized + c.s[1].unnormalized);
 	if (c.s[1].invalid_rows)
 		fprintf(stderr, "spreadbench: NEW has %d failed or invalid rows, first: %s\n", c.s[1].invalid_rows,
 			c.s[1].first_invalid);
