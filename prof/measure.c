@@ -483,7 +483,7 @@ struct measure_sampler {
 	int n_exclude;
 	struct tree_scan scan;           /* the thread's own: ticks */
 	struct tree_scan walk;           /* and full walks */
-	bool always_full;                /* SPREADBENCH_SAMPLER=full */
+	bool always_full;                /* SPREADBENCH_SAMPLER=full, or a tree below a child */
 	/* At the last full walk: its PSS, and each process's own pages and
 	 * the most shared memory any held, from the scan of that tick. */
 	double walk_pss, walk_t, est_prev;
@@ -707,7 +707,7 @@ static void *sampler_main(void *arg)
 	return NULL;
 }
 
-static int sampler_start(pid_t root, bool skip_root, double interval_s, const pid_t *exclude, int n,
+static int sampler_start(pid_t root, bool below, double interval_s, const pid_t *exclude, int n,
 			 struct measure_sampler **out);
 
 int measure_sampler_start(double interval_s, struct measure_sampler **out)
@@ -730,7 +730,9 @@ int measure_sampler_start_below(pid_t root, double interval_s, struct measure_sa
 	return sampler_start(root, true, interval_s, NULL, 0, out);
 }
 
-static int sampler_start(pid_t root, bool skip_root, double interval_s, const pid_t *exclude, int n,
+/* below: count root's descendants only, and walk at every tick (see
+ * measure.h). */
+static int sampler_start(pid_t root, bool below, double interval_s, const pid_t *exclude, int n,
 			 struct measure_sampler **out)
 {
 	struct measure_sampler *s = NULL;
@@ -750,9 +752,9 @@ static int sampler_start(pid_t root, bool skip_root, double interval_s, const pi
 	}
 	s->interval_s = interval_s;
 	s->root = root;
-	s->scan.skip_root = s->walk.skip_root = skip_root;
+	s->scan.skip_root = s->walk.skip_root = below;
 	const char *mode = getenv("SPREADBENCH_SAMPLER");
-	s->always_full = mode && strcmp(mode, "full") == 0;
+	s->always_full = below || (mode && strcmp(mode, "full") == 0);
 	if (n > 0) {
 		s->exclude = malloc((size_t)n * sizeof *s->exclude);
 		if (!s->exclude) {

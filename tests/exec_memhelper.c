@@ -7,11 +7,13 @@
  * HOLD seconds and end.  So the tree's PSS is SHARED + PROCS x PRIVATE
  * (the shared pages divided among the processes count once), its summed
  * RSS PROCS x (SHARED + PRIVATE), and its largest process holds SHARED +
- * PRIVATE, each plus the few hundred KiB of a small C program.  It leaves
- * out everything else a program does: no output, exit status 0 when all
- * went as planned.
+ * PRIVATE, each plus the few hundred KiB of a small C program.  With
+ * "grow", one process instead writes its private memory in 16 steps over
+ * HOLD seconds and ends as soon as the last is written: memory that
+ * rises until the very end.  It leaves out everything else a program
+ * does: no output, exit status 0 when all went as planned.
  *
- * usage: exec_memhelper SHARED_MIB PRIVATE_MIB PROCS HOLD_SECONDS
+ * usage: exec_memhelper SHARED_MIB PRIVATE_MIB PROCS HOLD_SECONDS [grow]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,10 +51,34 @@ static int hold_private(size_t bytes)
 	return 0;
 }
 
+static void pause_s(double s)
+{
+	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Private memory written a step at a time, the last step just before
+ * the end. */
+static int grow(size_t bytes, double seconds)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	madvise(p, bytes, MADV_NOHUGEPAGE);
+	for (int step = 0; step < 16; step++) {
+		pause_s(seconds / 16);
+		touch(p + bytes / 16 * (size_t)step, bytes / 16, 1);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && strcmp(argv[5], "grow") == 0)
+		return grow((size_t)atol(argv[2]) * MIB, atof(argv[4]));
 	if (argc != 5) {
-		fprintf(stderr, "usage: exec_memhelper SHARED_MIB PRIVATE_MIB PROCS HOLD_SECONDS\n");
+		fprintf(stderr, "usage: exec_memhelper SHARED_MIB PRIVATE_MIB PROCS HOLD_SECONDS [grow]\n");
 		return 2;
 	}
 	size_t shared = (size_t)atol(argv[1]) * MIB, priv = (size_t)atol(argv[2]) * MIB;
@@ -91,9 +117,7 @@ int main(int argc, char **argv)
 		if (read(ready[0], &c, 1) != 1)
 			status = 1;
 	}
-	struct timespec ts = { .tv_sec = (time_t)hold, .tv_nsec = (long)((hold - (double)(time_t)hold) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	pause_s(hold);
 	close(release[1]);
 	for (int i = 1; i < procs; i++) {
 		int st;

@@ -50,6 +50,13 @@ check "rows: strategy exec, label, exit status 0, the command" \
 check "the rows read back as 'run' rows" "'$bin' show '$tmp/mem.csv' >/dev/null"
 check "the command line is in the context" "grep -q '^# exec command: .*exec_memhelper 64 16 3 2' '$tmp/mem.csv'"
 check "the summary: PSS and summed RSS" "grep -q 'peak PSS MiB' '$tmp/out' && grep -q 'summed RSS MiB' '$tmp/out'"
+# Memory that rises until the command exits (64 MiB in 16 steps over 0.8 s)
+# cannot be sampled at the end of its work, as a strategy's is: the sampler
+# walks at every tick instead, so its peak sees most of it (a walk in the
+# last 0.6 s is enough here; an estimate that waits for a plateau saw ~1).
+"$bin" exec --reps 1 --csv "$tmp/grow.csv" -- "$helper" 0 64 1 0.8 grow >/dev/null 2>&1; rc=$?
+pss=$(col "$tmp/grow.csv" peak_pss_bytes)
+check "memory rising to the end: exit 0, peak PSS $pss >= 16 MiB" "[[ $rc -eq 0 ]] && (( pss >= 16 * mib ))"
 
 # A failing command: every run recorded with its exit status, the series
 # goes on, exit 1; the same for a signal; the other command's runs are ok.
