@@ -242,7 +242,8 @@ static int run_around(const struct exec_args *a, const struct exec_pt *pt, const
 		return rc;
 	if (!rc && exec_describe(&c, &o, why, sizeof why) == 0)
 		return 0;
-	cli_error("--%s '%s' failed before or after '%s': %s", what, text, pt->label, rc ? strerror(-rc) : why);
+	cli_error("--%s '%s' failed %s '%s' (the series stops): %s", what, text,
+		  strcmp(what, "prepare") ? "after" : "before", pt->label, rc ? strerror(-rc) : why);
 	return -EPROTO;
 }
 
@@ -273,9 +274,12 @@ static int open_csv(const struct exec_args *a, int argc, char **argv, struct csv
 	if (!lines)
 		goto out;
 	/* The commands as given, {NAME} and all: each row has the one it ran. */
-	for (int i = 0; i < a->ncommands; i++)
-		if (asprintf(&lines[n++], "exec command: %s = %s", a->commands[i].label, a->commands[i].text) < 0)
+	for (int i = 0; i < a->ncommands; i++) {
+		char *line;
+		if (asprintf(&line, "exec command: %s = %s", a->commands[i].label, a->commands[i].text) < 0)
 			goto out;
+		lines[n++] = line;
+	}
 	for (int i = 0; i < a->nparams; i++) {
 		const struct exec_param *p = &a->params[i];
 		size_t len = 0;
