@@ -368,8 +368,10 @@ static int make_labels(struct exec_args *a)
 			default_label(c->text, c->label, sizeof c->label);
 		}
 	}
-	/* Labels tell points apart: two commands may not share one.  Default
-	 * labels cut to the same text get a number; given ones are refused. */
+	/* Labels tell points apart: two commands may not share one.  A
+	 * default label that another has already is the whole command line
+	 * instead (true and /bin/true), then gets a number; given ones are
+	 * refused. */
 	for (int i = 1; i < a->ncommands; i++)
 		for (int j = 0; j < i; j++) {
 			if (strcmp(a->commands[i].label, a->commands[j].label))
@@ -377,6 +379,13 @@ static int make_labels(struct exec_args *a)
 			if (i < a->nlabels) {
 				cli_error("two commands have the label '%s'", a->commands[i].label);
 				return -EINVAL;
+			}
+			char whole[EXEC_LABEL_MAX + 1];
+			default_label(a->commands[i].text, whole, sizeof whole);
+			if (strcmp(whole, a->commands[i].label)) {
+				strcpy(a->commands[i].label, whole);
+				j = -1;
+				continue;
 			}
 			size_t n = strlen(a->commands[i].label);
 			snprintf(a->commands[i].label + (n > 44 ? 44 : n), sizeof a->commands[i].label - 44, " #%d",
