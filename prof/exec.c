@@ -20,7 +20,7 @@
  *    process that exec'd carries the high-water mark of the image it
  *    replaced: the command's child is started with vfork, so that image
  *    is the reaper's own (a fork of the runner, its heap trimmed first,
- *    about 1.5 MiB), and the figure is exact for any command whose
+ *    up to about 2 MiB), and the figure is exact for any command whose
  *    largest process holds more than that and that much for the smallest
  *    ones.  vfork also spares the command's start the copy of the
  *    reaper's page tables that fork would make.
