@@ -8,6 +8,9 @@ if (fmt eq 'svg') {
 } else {
   set terminal pngcairo size 900,600 font "sans,11"
 }
+# Titles are names (strategies, the labels of measured commands): no
+# enhanced-text markup, so that '_' and '^' print as themselves.
+set termoption noenhanced
 if (exists('out')) set output out.'.'.fmt
 set key outside right top
 set grid

@@ -23,6 +23,7 @@ int cmd_topo(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 /* The program's whole command line, for re-running itself. */
 extern char **cli_full_argv;

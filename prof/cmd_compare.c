@@ -16,6 +16,11 @@
  * serial runs of the same batch (scenario, seed, mix, dtype, jobs) in the
  * same file, so that a baseline from one machine can guard another.
  *
+ * Rows of `spreadbench exec` are points like any other, told apart by
+ * their label; a metric that is 0 in every row of a point on both sides
+ * (a command burns no cells) is not compared, and --normalize serial
+ * leaves them out (a command has no serial run).
+ *
  * Exit status: 0 no regression, 1 a regression (or a failed or invalid
  * row in NEW), 2 bad input.
  */
@@ -41,7 +46,9 @@
 static const char *const param_columns[] = {
 	"strategy", "start", "workers", "jobs", "schedule", "chunksize", "attach", "scenario",
 	"seed", "mix", "dtype", "mode", "fire_threads", "pin", "allocator", "parent_rss_bytes",
-	"job_timeout_s", "fault",
+	"job_timeout_s", "fault", "workload", "workload_options", "shm_pages",
+	/* Last, because a command's label may hold spaces: see tokens(). */
+	"label",
 };
 #define NPARAM (int)(sizeof param_columns / sizeof param_columns[0])
 /* The batch a serial run normalises: these must match. */
@@ -54,10 +61,20 @@ struct metric {
 };
 static const struct metric metrics[] = {
 	{ "wall_s", "wall", "s", false },
-	{ "burned_cells_per_s", "throughput", "cells/s", true },
+	{ "work_units_per_s", "throughput", "units/s", true },
 	{ "peak_pss_bytes", "peak PSS", "bytes", false },
 };
 #define NMETRIC (int)(sizeof metrics / sizeof metrics[0])
+
+/* The column of metric m in t: files from before the workload interface
+ * have the fire model's burned cells per second for the throughput,
+ * which is the same figure. */
+static const char *metric_column(const struct csvio_table *t, int m)
+{
+	if (strcmp(metrics[m].column, "work_units_per_s") == 0 && csvio_column(t, metrics[m].column) < 0)
+		return "burned_cells_per_s";
+	return metrics[m].column;
+}
 
 /* One side: rows of one or more files, with each row's file index. */
 struct side {
@@ -66,6 +83,7 @@ struct side {
 	int ntables;
 	int invalid_rows;                /* status not ok or valid not true */
 	char first_invalid[256];
+	int unnormalized;                /* --normalize serial: commands' rows left out */
 };
 
 struct point {
@@ -319,17 +337,26 @@ static int collect(struct compare *c, int side)
 			bool serial = strcmp(cell(t, r, "strategy"), "serial") == 0;
 			if (c->normalize && serial)
 				continue;
+			/* A command (spreadbench exec) ran no batch of serial's. */
+			if (c->normalize && strcmp(cell(t, r, "strategy"), "exec") == 0) {
+				s->unnormalized++;
+				continue;
+			}
 			double vals[NMETRIC];
 			for (int m = 0; m < NMETRIC; m++) {
-				const char *txt = cell(t, r, metrics[m].column);
+				const char *col = metric_column(t, m), *txt = cell(t, r, col);
+				/* Empty: a figure the workload does not have (0: not compared). */
+				if (!txt[0]) {
+					vals[m] = 0;
+					continue;
+				}
 				if (csvio_parse_double(txt, &vals[m])) {
-					cli_error("'%s': row %zu has '%s' for %s, not a number", s->arg, r + 1, txt,
-						  metrics[m].column);
+					cli_error("'%s': row %zu has '%s' for %s, not a number", s->arg, r + 1, txt, col);
 					return -EINVAL;
 				}
 				if (c->normalize) {
 					double ref;
-					if (serial_median(t, r, metrics[m].column, &ref) || !(ref > 0)) {
+					if (serial_median(t, r, col, &ref) || !(ref > 0)) {
 						cli_error("--normalize serial: '%s' has no valid serial run for the batch "
 							  "of %s (scenario %s, seed %s, mix %s, dtype %s, jobs %s)",
 							  s->arg, cell(t, r, "strategy"), cell(t, r, "scenario"),
@@ -367,13 +394,15 @@ static void choose_keys(struct compare *c)
 	}
 }
 
-/* Splits a key into its space-separated tokens (at most NPARAM). */
-static int tokens(const char *key, char tok[][128])
+/* Splits a key into its space-separated tokens (at most NPARAM); the
+ * last of the key's nkeys columns (label, when both sides have it) takes
+ * the rest, spaces and all. */
+static int tokens(const char *key, int nkeys, char tok[][128])
 {
 	int n = 0;
 	const char *p = key;
 	while (*p && n < NPARAM) {
-		const char *e = strchr(p, ' ');
+		const char *e = n + 1 < nkeys ? strchr(p, ' ') : NULL;
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		snprintf(tok[n++], 128, "%.*s", (int)len, p);
 		p = e ? e + 1 : p + len;
@@ -386,17 +415,17 @@ static char *name_points(struct compare *c)
 {
 	char first[NPARAM][128], tok[NPARAM][128];
 	bool common[NPARAM];
-	int n = c->npts ? tokens(c->pts[0].key, first) : 0;
+	int n = c->npts ? tokens(c->pts[0].key, c->nkeys, first) : 0;
 	for (int k = 0; k < n; k++)
 		common[k] = strncmp(first[k], "strategy=", 9) != 0;
 	for (size_t i = 1; i < c->npts; i++) {
-		tokens(c->pts[i].key, tok);
+		tokens(c->pts[i].key, c->nkeys, tok);
 		for (int k = 0; k < n; k++)
 			common[k] = common[k] && strcmp(tok[k], first[k]) == 0;
 	}
 	char *shared = calloc((size_t)NPARAM, 130);
 	for (size_t i = 0; i < c->npts; i++) {
-		tokens(c->pts[i].key, tok);
+		tokens(c->pts[i].key, c->nkeys, tok);
 		c->pts[i].name = calloc((size_t)NPARAM, 130);
 		if (!c->pts[i].name)
 			continue;
@@ -406,7 +435,9 @@ static char *name_points(struct compare *c)
 				continue;       /* shared, or does not apply to this point */
 			if (c->pts[i].name[0])
 				strcat(c->pts[i].name, " ");
-			strcat(c->pts[i].name, strncmp(tok[k], "strategy=", 9) == 0 ? tok[k] + 9 : tok[k]);
+			strcat(c->pts[i].name, strncmp(tok[k], "strategy=", 9) == 0 ? tok[k] + 9
+					       : strncmp(tok[k], "label=", 6) == 0  ? tok[k] + 6
+										 : tok[k]);
 		}
 	}
 	for (int k = 0; shared && k < n; k++)
@@ -423,34 +454,28 @@ static const char *point_name(const struct point *p)
 	return p->name ? p->name : p->key;
 }
 
-enum change { SAME, WORSE, BETTER, UNDECIDED, TOO_FEW };
-static const char *const change_names[] = { "no change", "worse", "better", "inconclusive",
-					    "too few repetitions" };
-
 struct result {
 	const struct point *p;
 	int metric;
 	double base, new;
 	struct stats_effect e;           /* NEW / BASE with its interval */
 	struct stats_u u;
-	enum change v;
+	enum verdict_change v;
 	long reps_needed;                /* inconclusive: about this many a side would settle it */
 };
 
-/* From the interval: beyond the factor one way or the other, within it
- * (an equivalence test), or neither. */
-static enum change judge(const struct compare *c, const struct metric *m, struct result *r)
+static bool all_zero(const double *v, size_t n)
 {
-	struct judged up, same;
-	verdict_judge(&r->e, CLAIM_ABOVE, c->factor, true, &up);
-	verdict_judge(&r->e, CLAIM_WITHIN, c->factor, true, &same);
-	r->reps_needed = same.reps_needed;
-	if (!r->e.bounded)
-		return TOO_FEW;
-	bool above = r->e.lo > c->factor, below = r->e.hi < 1.0 / c->factor;
-	if (above || below)
-		return above != m->higher_is_better ? WORSE : BETTER;
-	return same.v == VERDICT_HOLDS ? SAME : UNDECIDED;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != 0)
+			return false;
+	return true;
+}
+
+/* From the interval, by the rules every comparison shares (verdict.h). */
+static enum verdict_change judge(const struct compare *c, const struct metric *m, struct result *r)
+{
+	return verdict_change_judge(&r->e, c->factor, m->higher_is_better, &r->reps_needed);
 }
 
 static void interval(const struct result *r, char *buf, size_t len)
@@ -468,8 +493,8 @@ static void print_text(const struct compare *c, const struct result *r, size_t n
 		char iv[64];
 		interval(&r[i], iv, sizeof iv);
 		printf("%-40s %-10s %12.5g %12.5g %-24s  %s (n=%zu/%zu", point_name(r[i].p), metrics[r[i].metric].label,
-		       r[i].base, r[i].new, iv, change_names[r[i].v], r[i].p->n[0], r[i].p->n[1]);
-		if ((r[i].v == UNDECIDED || r[i].v == TOO_FEW) && r[i].reps_needed > 0)
+		       r[i].base, r[i].new, iv, verdict_change_word(r[i].v), r[i].p->n[0], r[i].p->n[1]);
+		if ((r[i].v == CHANGE_UNDECIDED || r[i].v == CHANGE_TOO_FEW) && r[i].reps_needed > 0)
 			printf("; about %ld a side would settle it", r[i].reps_needed);
 		printf(")\n");
 	}
@@ -488,7 +513,7 @@ static void print_md(FILE *out, const struct compare *c, const struct result *r,
 		char iv[64];
 		interval(&r[i], iv, sizeof iv);
 		fprintf(out, "| %s | %s | %.5g | %.5g | %s | %s |\n", point_name(r[i].p), metrics[r[i].metric].label,
-			r[i].base, r[i].new, iv, r[i].v == WORSE ? "**worse**" : change_names[r[i].v]);
+			r[i].base, r[i].new, iv, r[i].v == CHANGE_WORSE ? "**worse**" : verdict_change_word(r[i].v));
 	}
 }
 
@@ -515,14 +540,14 @@ static json_t *to_json(const struct compare *c, const struct result *r, size_t n
 			json_object_set_new(e, "interval_high", json_real(r[i].e.hi));
 		}
 		json_object_set_new(e, "confidence", json_real(1 - c->alpha));
-		if (r[i].v == UNDECIDED || r[i].v == TOO_FEW)
+		if (r[i].v == CHANGE_UNDECIDED || r[i].v == CHANGE_TOO_FEW)
 			json_object_set_new(e, "reps_needed", json_integer(r[i].reps_needed));
 		json_object_set_new(e, "u", json_real(r[i].u.u));
 		json_object_set_new(e, "p", json_real(r[i].u.p));
 		json_object_set_new(e, "exact", json_boolean(r[i].u.exact));
 		json_object_set_new(e, "n_base", json_integer((json_int_t)r[i].p->n[0]));
 		json_object_set_new(e, "n_new", json_integer((json_int_t)r[i].p->n[1]));
-		json_object_set_new(e, "verdict", json_string(change_names[r[i].v]));
+		json_object_set_new(e, "verdict", json_string(verdict_change_word(r[i].v)));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "points", a);
@@ -674,6 +699,10 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		}
 		for (int m = 0; m < NMETRIC; m++) {
+			/* A metric 0 in every row of both sides was not measured
+			 * there (a command burns no cells): nothing to compare. */
+			if (all_zero(p->v[0][m], p->n[0]) && all_zero(p->v[1][m], p->n[1]))
+				continue;
 			struct result *r = &res[nres++];
 			r->p = p;
 			r->metric = m;
@@ -695,8 +724,8 @@ int cmd_compare(int argc, char **argv)
 				goto out;
 			}
 			r->v = judge(&c, &metrics[m], r);
-			worse += r->v == WORSE;
-			undecided += r->v == TOO_FEW;
+			worse += r->v == CHANGE_WORSE;
+			undecided += r->v == CHANGE_TOO_FEW;
 		}
 	}
 	if (nres == 0) {
@@ -708,6 +737,9 @@ int cmd_compare(int argc, char **argv)
 			"spreadbench: warning: %d comparisons have too few repetitions to bound a %.0f %% interval "
 			"(at least %zu a side; run more --reps)\n", undecided, (1 - c.alpha) * 100,
 			stats_min_reps_two(1 - c.alpha));
+	if (c.s[0].unnormalized || c.s[1].unnormalized)
+		fprintf(stderr, "spreadbench: warning: --normalize serial leaves out %d rows of commands (exec): they "
+			"ran no batch of serial's\n", c.s[0].unnormalized + c.s[1].unnormalized);
 	if (c.s[1].invalid_rows)
 		fprintf(stderr, "spreadbench: NEW has %d failed or invalid rows, first: %s\n", c.s[1].invalid_rows,
 			c.s[1].first_invalid);

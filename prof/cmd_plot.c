@@ -12,6 +12,10 @@
  *               resident memory, fork and spawn (findings B01);
  *   makespan    compute phase per schedule with unequal jobs, against the
  *               ideal total work / workers (findings S01).
+ * A command measured with `spreadbench exec` has no serial run: its
+ * speedup is relative to its own point at the fewest workers (same
+ * jobs), taken as ideal there; it has no throughput in cells, and its
+ * memory is drawn even when measured at one worker count only.
  * Variants are as groups.h defines them.  A variant measured at a single
  * point (the findings' one-off experiments) is left out of the line plots
  * when others make lines, so they stay readable; the report has them.
@@ -85,15 +89,18 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 	int blocks = 0;
 	for (size_t i = 0; i < gs->n; i++) {
 		const struct group *g = &gs->g[i];
-		bool serial = strcmp(g->label, "serial") == 0;
+		bool serial = strcmp(g->label, "serial") == 0, exec = group_is_exec(g);
 		double row[5];
 		int ncol = 4;
 		if (w == SPEEDUP || w == EFFICIENCY) {
-			const struct group *s = serial_for(gs, g->jobs);
+			/* A command's speedup is relative to its own run at the fewest
+			 * workers, taken as ideal there (that many times one). */
+			const struct group *s = exec ? groups_exec_base(gs, g) : serial_for(gs, g->jobs);
 			/* one line per label and ratio: label the ratio when several */
-			if (serial || !s || g->jobs % g->workers)
+			if (serial || !s || (!exec && g->jobs % g->workers))
 				continue;
-			double sm = group_median(s, G_WALL), div = w == EFFICIENCY ? g->workers : 1;
+			double sm = group_median(s, G_WALL) * (exec ? s->workers : 1);
+			double div = w == EFFICIENCY ? g->workers : 1;
 			row[0] = g->workers;
 			row[1] = sm / group_median(g, G_WALL) / div;
 			row[2] = sm / group_max(g, G_WALL) / div;
@@ -106,8 +113,8 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 			row[4] = group_median(g, G_RSS) / 1048576.0;
 			ncol = 5;
 		} else {
-			if (g->workers != max_workers && !serial)
-				continue;
+			if ((g->workers != max_workers && !serial) || exec)
+				continue;            /* a command burns no cells */
 			row[0] = (double)g->jobs / g->workers;
 			row[1] = group_median(g, G_MHA);
 			row[2] = group_min(g, G_MHA);
@@ -115,7 +122,7 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 		}
 		char title[192];
 		int ratio = g->workers ? g->jobs / g->workers : 0;
-		if ((w == SPEEDUP || w == EFFICIENCY || w == MEMORY) && !serial)
+		if ((w == SPEEDUP || w == EFFICIENCY || w == MEMORY) && !serial && !exec)
 			snprintf(title, sizeof title, "%s, %d job%s/core", g->label, ratio, ratio == 1 ? "" : "s");
 		else
 			snprintf(title, sizeof title, "%s", g->label);
@@ -132,7 +139,8 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 		bool lone = false;
 		for (int k = 0; k < ts->n; k++)
 			lone |= strcmp(ts->t[k], title) == 0 && ts->rows[k] < 2;
-		if (lone && ts->lines)
+		/* A command measured at one worker count still shows its memory. */
+		if (lone && ts->lines && !(exec && w == MEMORY))
 			continue;
 		if (strcmp(open_label, title)) {
 			/* A label already written earlier would make a second block:
@@ -266,7 +274,9 @@ static int by_label_ratio(const void *a, const void *b)
 	int c = strcmp(x->label, y->label);
 	if (c)
 		return c;
-	int rx = x->workers ? x->jobs / x->workers : 0, ry = y->workers ? y->jobs / y->workers : 0;
+	/* A command's line goes by workers alone: its jobs do not scale with them. */
+	int rx = x->workers && !group_is_exec(x) ? x->jobs / x->workers : 0;
+	int ry = y->workers && !group_is_exec(y) ? y->jobs / y->workers : 0;
 	if (rx != ry)
 		return rx - ry;
 	return x->workers - y->workers;
@@ -334,7 +344,7 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "spreadbench: warning: %s; throughput is drawn at the most workers\n", cerr);
 	int cores = sidecar_cores(ctx);
 	for (size_t i = 0; cores && i < gs.n; i++)
-		if (gs.g[i].workers == cores && strcmp(gs.g[i].label, "serial"))
+		if (gs.g[i].workers == cores && strcmp(gs.g[i].label, "serial") && !group_is_exec(&gs.g[i]))
 			at = cores;
 	json_decref(ctx);
 	char subtitle[160];

@@ -16,6 +16,9 @@
  * when it lies within 5 % either way, and otherwise not yet told apart,
  * with about how many repetitions would tell.
  *
+ * Commands measured with `spreadbench exec` in the folder are candidates
+ * like any strategy, scored by the jobs per second their --jobs gives.
+ *
  * Exit status: 0 with a recommendation, 1 when nothing fits the budget,
  * 2 bad input.
  */
@@ -46,6 +49,15 @@ static double jps(const struct group *g)
 static bool staged(const struct group *g)
 {
 	return group_median(g, G_LOAD) > 0 || group_median(g, G_PARENT) > 0 || strstr(g->label, " mixed jobs");
+}
+
+/* The runner-up comes from another strategy; among commands measured with
+ * `spreadbench exec`, another command (label). */
+static bool same_kind(const struct group *a, const struct group *b)
+{
+	if (strcmp(a->strategy, b->strategy))
+		return false;
+	return !group_is_exec(a) || strcmp(a->label, b->label) == 0;
 }
 
 static void name(const struct group *g, char *out, size_t len)
@@ -183,7 +195,7 @@ int cmd_recommend(int argc, char **argv)
 	for (size_t i = 0; i < gs.n && best; i++) {
 		const struct group *g = &gs.g[i];
 		if ((have_jobs && g->jobs != jobs) || staged(g) || (budget && group_median(g, G_PSS) > (double)budget) ||
-		    strcmp(g->strategy, best->strategy) == 0)
+		    same_kind(g, best))
 			continue;
 		if (!second || jps(g) > jps(second))
 			second = g;

@@ -3,7 +3,9 @@
  * folder.  It opens with how quiet the machine was while it measured
  * (noise sensors of every row, the calibration probe at the start and end
  * of the sweep), then gives the machine (context.json), a speedup table
- * (serial and every strategy at each worker count), what the memory
+ * (serial and every strategy at each worker count, and the commands
+ * measured with `spreadbench exec` over their own fewest workers), the
+ * commands beside serial and the fastest strategy on as many jobs, what the memory
  * sampler cost, how precise each point's median is, and for every
  * documented finding its experiment, the numbers this folder holds and a
  * verdict from intervals (report_findings.c): holds, does not hold,
@@ -54,8 +56,14 @@ static const struct group *pick(const struct groups *gs, const char *label, int 
 	return best;
 }
 
+/* Over serial on the same batch; a command's over its own run at the
+ * fewest workers, taken as ideal there (groups_exec_base). */
 static double speedup(const struct groups *gs, const struct group *g)
 {
+	if (g && group_is_exec(g)) {
+		const struct group *b = groups_exec_base(gs, g);
+		return b ? group_median(b, G_WALL) * b->workers / group_median(g, G_WALL) : NAN;
+	}
 	const struct group *s = g ? groups_find(gs, "serial", 1, g->jobs) : NULL;
 	return s ? group_median(s, G_WALL) / group_median(g, G_WALL) : NAN;
 }
@@ -93,7 +101,9 @@ static void speedup_table(const struct groups *gs, FILE *f)
 	qsort(ws, (size_t)nw, sizeof *ws, cmp_int);
 	fprintf(f, "Speedup over serial on the same batch (median wall of serial / median wall), at the largest "
 		   "batch per worker count that serial also ran; efficiency in brackets. Variants measured at one "
-		   "worker count only (the findings' experiments) are in their findings below.\n\n| strategy |");
+		   "worker count only (the findings' experiments) are in their findings below. A command measured "
+		   "with `spreadbench exec` (\"exec LABEL\") has no serial run: its speedup is over its own run at "
+		   "the fewest workers, counted as that many times one worker.\n\n| strategy |");
 	for (int k = 0; k < nw; k++)
 		fprintf(f, " %d |", ws[k]);
 	fprintf(f, "\n|---|");
@@ -105,7 +115,7 @@ static void speedup_table(const struct groups *gs, FILE *f)
 		const struct group *s = NULL;
 		for (size_t i = 0; i < gs->n; i++) {
 			const struct group *g = &gs->g[i], *sg;
-			if (g->workers == ws[k] && strcmp(g->strategy, "serial") &&
+			if (g->workers == ws[k] && strcmp(g->strategy, "serial") && !group_is_exec(g) &&
 			    (sg = groups_find(gs, "serial", 1, g->jobs)) && (!s || sg->jobs > s->jobs))
 				s = sg;
 		}
@@ -125,7 +135,12 @@ static void speedup_table(const struct groups *gs, FILE *f)
 		if (seen || nd == 64 || !several_workers(gs, g->label))
 			continue;
 		done[nd++] = g->label;
-		fprintf(f, "| %s |", g->label);
+		if (group_is_exec(g)) {
+			const struct group *b = groups_exec_base(gs, g);
+			fprintf(f, "| %s (over its own %d-worker run) |", g->label, b ? b->workers : g->workers);
+		} else {
+			fprintf(f, "| %s |", g->label);
+		}
 		for (int k = 0; k < nw; k++) {
 			const struct group *p = pick(gs, g->label, ws[k]);
 			double s = speedup(gs, p);
@@ -136,6 +151,63 @@ static void speedup_table(const struct groups *gs, FILE *f)
 		}
 		fprintf(f, "\n");
 	}
+}
+
+static int by_label(const void *a, const void *b)
+{
+	const struct group *x = *(const struct group *const *)a, *y = *(const struct group *const *)b;
+	int c = strcmp(x->label, y->label);
+	return c ? c : x->workers != y->workers ? x->workers - y->workers : x->jobs - y->jobs;
+}
+
+/* Every command measured with `spreadbench exec`, beside serial's and the
+ * fastest strategy's wall time on a batch of the same jobs: what the
+ * strategies would have done with the work the command says it did. */
+static void commands_section(const struct groups *gs, FILE *f)
+{
+	const double mib = 1.0 / 1048576.0;
+	bool any = false;
+	for (size_t i = 0; i < gs->n && !any; i++)
+		any = group_is_exec(&gs->g[i]);
+	if (!any)
+		return;
+	fprintf(f, "\n## Commands\n\nCommands measured with `spreadbench exec` in this folder, each point's medians "
+		   "(95 %% interval of the wall time), beside serial and the fastest strategy on a batch of as many "
+		   "jobs as the command says it runs (`--jobs`). PSS counts a shared page once; summed RSS once per "
+		   "process, as naive tools do; the largest process is its high-water mark.\n\n"
+		   "| command | workers | jobs | runs | wall s [95 %% interval] | serial s | fastest strategy s | peak PSS MiB "
+		   "| summed RSS MiB | largest process MiB | processes |\n"
+		   "|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|\n");
+	const struct group **sorted = calloc(gs->n + 1, sizeof *sorted);
+	size_t n = 0;
+	if (!sorted)
+		return;
+	for (size_t i = 0; i < gs->n; i++)
+		if (group_is_exec(&gs->g[i]))
+			sorted[n++] = &gs->g[i];
+	qsort(sorted, n, sizeof *sorted, by_label);
+	for (size_t i = 0; i < n; i++) {
+		const struct group *g = sorted[i], *s = groups_find(gs, "serial", 1, g->jobs), *best = NULL;
+		for (size_t k = 0; k < gs->n; k++) {
+			const struct group *o = &gs->g[k];
+			if (!group_is_exec(o) && o->jobs == g->jobs &&
+			    (!best || group_median(o, G_WALL) < group_median(best, G_WALL)))
+				best = o;
+		}
+		struct stats_effect e;
+		char iv[64] = "", sv[32] = "-", bv[160] = "-";
+		if (stats_median_ci(g->v[G_WALL], g->n, 0.95, &e) == 0 && e.bounded)
+			snprintf(iv, sizeof iv, " [%.4g, %.4g]", e.lo, e.hi);
+		if (s)
+			snprintf(sv, sizeof sv, "%.4g", group_median(s, G_WALL));
+		if (best)
+			snprintf(bv, sizeof bv, "%.4g (%s, %d workers)", group_median(best, G_WALL), best->label,
+				 best->workers);
+		fprintf(f, "| %s | %d | %d | %zu | %.4g%s | %s | %s | %.1f | %.1f | %.1f | %.0f |\n", g->label, g->workers,
+			g->jobs, g->n, group_median(g, G_WALL), iv, sv, bv, group_median(g, G_PSS) * mib,
+			group_median(g, G_RSS) * mib, group_median(g, G_HWM) * mib, group_median(g, G_PROCS));
+	}
+	free(sorted);
 }
 
 /* A figure of the context, or NAN. */
@@ -220,13 +292,6 @@ out:
 	free(run);
 }
 
-static int by_label(const void *a, const void *b)
-{
-	const struct group *x = *(const struct group *const *)a, *y = *(const struct group *const *)b;
-	int c = strcmp(x->label, y->label);
-	return c ? c : x->workers != y->workers ? x->workers - y->workers : x->jobs - y->jobs;
-}
-
 /* How precise each point's median wall time is. */
 static void precision_section(const struct groups *gs, FILE *f)
 {
@@ -295,7 +360,7 @@ int cmd_report(int argc, char **argv)
 	 * has it (more would be oversubscribed), else at the most workers. */
 	int w = gs.max_workers;
 	for (size_t i = 0; i < gs.n; i++)
-		if (gs.g[i].workers == ncores && strcmp(gs.g[i].strategy, "serial"))
+		if (gs.g[i].workers == ncores && strcmp(gs.g[i].strategy, "serial") && !group_is_exec(&gs.g[i]))
 			w = ncores;
 	snprintf(path, sizeof path, "%s/report.md", dir);
 	/* Written beside report.md and renamed over it only when whole: a
@@ -318,6 +383,7 @@ int cmd_report(int argc, char **argv)
 	fprintf(f, "Findings compare strategies at %d workers%s.\n\n", w,
 		w == ncores ? ", the machine's core count" : ", the most this folder has");
 	speedup_table(&gs, f);
+	commands_section(&gs, f);
 	/* The sampler's cost: its CPU time over all the runs' wall time. */
 	double smax = 0, scpu = 0, swall = 0;
 	for (size_t i = 0; i < gs.n; i++)

@@ -31,6 +31,15 @@ static bool applies(const struct runner_row *r, unsigned flag)
 	return e && e->strategy && (e->strategy->flags & flag);
 }
 
+/* A row of `spreadbench exec`: a command, not a strategy.  The columns
+ * of a workload (seed, mix, dtype, order, workload, its options) and the
+ * allocator say "-" there, and its input size is 0: the command's own
+ * inputs are not known. */
+static bool exec_row(const struct runner_row *r)
+{
+	return r->label != NULL;
+}
+
 /* A run parameter's cell, as the table (params.c) writes it; with
  * only_where, "-" for a strategy that does not honour it. */
 static void param_cell(const struct runner_row *r, const char *name, bool only_where, char *b)
@@ -107,9 +116,9 @@ static double mega_per_cpu_hr(const struct runner_row *r, double v)
 	X(burned_cells_per_s, OPTF(per_s(r, figure(r, "burned_cells"))))                               \
 	X(mha_per_cpu_hr, OPTF(mega_per_cpu_hr(r, figure(r, "burned_ha"))))                                       \
 	X(error, S(r->error))                                                         \
-	X(seed, P("seed"))                                                         \
-	X(mix, P("mix"))                                     \
-	X(dtype, P("dtype"))                         \
+	X(seed, exec_row(r) ? S("-") : P("seed"))                                    \
+	X(mix, exec_row(r) ? S("-") : P("mix"))                                       \
+	X(dtype, exec_row(r) ? S("-") : P("dtype"))                                   \
 	X(input_bytes, U(r->input_bytes))                                             \
 	X(burned_cells, OPTW(figure(r, "burned_cells")))                                           \
 	X(jobs_ok, I(r->jobs_ok))                                                     \
@@ -127,31 +136,34 @@ static double mega_per_cpu_hr(const struct runner_row *r, double v)
 	X(parent_rss_bytes, U(r->parent_rss_bytes))                                   \
 	X(job_timeout_s, P("job-timeout"))                                       \
 	X(fault, S(strategy_fault_name(r->p.fault)))                                  \
-	X(mode, PA("mode"))  \
-	X(fire_threads, I(job_threads(r)))                                           \
-	X(pin, PA("pin")) \
-	X(allocator, P("allocator"))                      \
+	X(mode, PA("mode"))                                                           \
+	X(fire_threads, I(job_threads(r)))                                            \
+	X(pin, PA("pin"))                                                             \
+	X(allocator, exec_row(r) ? S("-") : P("allocator"))                           \
 	X(virtual_nodes, I(applies(r, STRATEGY_MPI) ? (r->p.virtual_nodes > 1 ? r->p.virtual_nodes : 1) : 0)) \
 	X(hostfile, S(applies(r, STRATEGY_MPI) ? (r->p.hostfile ? r->p.hostfile : "local") : "-")) \
 	X(nice, PA("nice"))              \
 	X(load, I(r->load))                                                           \
 	X(setup_peak_pss_bytes, U(r->setup_peak_pss_bytes))                           \
-	X(order, P("order"))                                  \
+	X(order, exec_row(r) ? S("-") : P("order"))                                   \
 	X(steal_fraction, OPTF(r->steal_fraction))                                    \
 	X(involuntary_switches, I(r->involuntary_switches))                           \
 	X(runnable_before, OPT(r->runnable_before))                                   \
-	X(cpu_mhz, OPTF(r->cpu_mhz)) \
-	X(setup_timeout_s, P("setup-timeout"))                                   \
+	X(cpu_mhz, OPTF(r->cpu_mhz))                                                  \
+	X(setup_timeout_s, P("setup-timeout"))                                        \
 	X(run_timeout_s, F(r->run_timeout_s))                                         \
 	X(notes, S(r->notes))                                                         \
-	X(workload, P("workload"))                                                    \
-	X(workload_options, P("options"))                                             \
-	X(work_unit, S(r->wl ? r->wl->figures[0].name : ""))                          \
+	X(workload, exec_row(r) ? S("-") : P("workload"))                             \
+	X(workload_options, exec_row(r) ? S("-") : P("options"))                      \
+	X(work_unit, S(r->wl ? r->wl->figures[0].name : "-"))                         \
 	X(work_units, F(r->work_units))                                               \
 	X(work_units_per_s, F(r->work_units_per_s))                                   \
 	X(mean_job_s, F(r->mean_job_s))                                               \
 	X(shm_page_bytes, U(r->shm_page_bytes))                                       \
-	X(shm_pages, PA("shm-pages"))
+	X(shm_pages, PA("shm-pages"))                                                 \
+	X(label, S(exec_row(r) ? r->label : "-"))                                    \
+	X(exit_status, exec_row(r) ? I(r->exit_status) : S("-"))                     \
+	X(command, S(exec_row(r) && r->command ? r->command : "-"))
 
 #define NAME(name, fmt) #name,
 const char *const runner_columns[] = { RUNNER_COLUMNS(NAME) };

@@ -21,8 +21,8 @@ const char *const group_metric_columns[G_NMETRIC] = {
 	[G_TAIL] = "tail_idle_s",      [G_BUSY] = "busy_fraction",   [G_SETUP_PEAK] = "setup_peak_pss_bytes",
 	[G_PARENT] = "parent_rss_bytes", [G_SAMPLER] = "sampler_cpu_fraction", [G_LOAD] = "load",
 	[G_STEAL] = "steal_fraction",  [G_IVCSW] = "involuntary_switches", [G_RUNNABLE] = "runnable_before",
-	[G_MHZ] = "cpu_mhz",           [G_TEARDOWN] = "teardown_s",  [G_WORK] = "work_units_per_s",
-	[G_WORK_CPU_HR] = "work_units_per_cpu_hr",
+	[G_MHZ] = "cpu_mhz",           [G_TEARDOWN] = "teardown_s",  [G_HWM] = "max_worker_hwm_bytes",
+	[G_PROCS] = "max_procs",       [G_WORK] = "work_units_per_s", [G_WORK_CPU_HR] = "work_units_per_cpu_hr",
 };
 
 static const char *col(const struct csvio_table *t, size_t r, const char *name)
@@ -37,9 +37,19 @@ const char *group_cell(const struct group *g, const char *column)
 	return k < 0 ? "" : g->key.cell[k];
 }
 
-/* A label naming what sets a group apart from the defaults. */
+bool group_is_exec(const struct group *g)
+{
+	return strcmp(g->strategy, "exec") == 0;
+}
+
+/* A label naming what sets a group apart from the defaults; a command's
+ * is its own label. */
 static void make_label(const struct group *g, bool both_mixes, char *out, size_t len)
 {
+	if (group_is_exec(g)) {
+		snprintf(out, len, "exec %s", group_cell(g, "label"));
+		return;
+	}
 #define C(name) group_cell(g, name)
 	const char *start = C("start"), *sched = C("schedule"), *chunk = C("chunksize"), *mode = C("mode");
 	const char *ft = C("fire_threads"), *vn = C("virtual_nodes"), *nice = C("nice"), *load = C("load");
@@ -132,10 +142,15 @@ int groups_add(struct groups *gs, const struct point_key *key, const double *v)
 	struct group *g = group_of(gs, key);
 	if (!g || append(g, v))
 		return -ENOMEM;
-	if (strcmp(g->strategy, "serial") && g->workers > gs->max_workers)
+	/* Commands scan their own worker counts, and their scenario is not
+	 * one of the kernel's: neither describes the strategies' sweep. */
+	bool exec = group_is_exec(g);
+	if (strcmp(g->strategy, "serial") && !exec && g->workers > gs->max_workers)
 		gs->max_workers = g->workers;
-	if (!gs->used++)
+	if (!gs->used++ || (!exec && !gs->scenario_of_strategy)) {
 		snprintf(gs->scenario, sizeof gs->scenario, "%s", group_cell(g, "scenario"));
+		gs->scenario_of_strategy = !exec;
+	}
 	return 0;
 }
 
@@ -143,7 +158,8 @@ void groups_finish(struct groups *gs)
 {
 	bool mixes[2] = { false, false };
 	for (size_t i = 0; i < gs->n; i++)
-		mixes[strcmp(group_cell(&gs->g[i], "mix"), "mixed") == 0] = true;
+		if (!group_is_exec(&gs->g[i]))
+			mixes[strcmp(group_cell(&gs->g[i], "mix"), "mixed") == 0] = true;
 	for (size_t i = 0; i < gs->n; i++)
 		make_label(&gs->g[i], mixes[0] && mixes[1], gs->g[i].label, sizeof gs->g[i].label);
 }
@@ -231,6 +247,17 @@ void groups_release(struct groups *gs)
 			free(gs->g[i].v[k]);
 	free(gs->g);
 	memset(gs, 0, sizeof *gs);
+}
+
+const struct group *groups_exec_base(const struct groups *gs, const struct group *g)
+{
+	const struct group *best = NULL;
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct group *o = &gs->g[i];
+		if (o->jobs == g->jobs && strcmp(o->label, g->label) == 0 && (!best || o->workers < best->workers))
+			best = o;
+	}
+	return best;
 }
 
 double group_median(const struct group *g, enum group_metric m)

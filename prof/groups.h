@@ -8,7 +8,9 @@
  * chunksize, mode, threads per fire, virtual nodes, attach, pinning,
  * allocator, dtype, the runner's ballast, nice, competing load, job order
  * and (in a folder with both) mixed jobs sets its rows apart from the
- * defaults ("pool-shm spawn dynamic", "fork-per-job parent 1 GiB").
+ * defaults ("pool-shm spawn dynamic", "fork-per-job parent 1 GiB").  Rows
+ * of `spreadbench exec` (strategy "exec") are points like any other, told
+ * apart by their label column and workers, and labelled "exec LABEL".
  */
 #ifndef SPREADBENCH_GROUPS_H
 #define SPREADBENCH_GROUPS_H
@@ -23,7 +25,7 @@ enum group_metric {
 	G_WALL, G_PSS, G_RSS, G_MHA, G_JPS, G_SETUP, G_COMPUTE, G_LATENCY, G_INPUT, G_TAIL,
 	/* Columns newer files have; NaN in rows of files without them. */
 	G_BUSY, G_SETUP_PEAK, G_PARENT, G_SAMPLER, G_LOAD, G_STEAL, G_IVCSW, G_RUNNABLE, G_MHZ,
-	G_TEARDOWN,
+	G_TEARDOWN, G_HWM, G_PROCS,
 	/* The workload's work units (figure 0) per second of wall time and
 	 * per CPU-hour (a core per worker for the wall time); for files from
 	 * before the workload interface, the burned cells. */
@@ -50,8 +52,9 @@ struct groups {
 	size_t n, cap;
 	size_t used;                     /* valid rows */
 	size_t invalid;                  /* rows left out */
-	int max_workers;                 /* of the parallel strategies */
-	char scenario[32];
+	int max_workers;                 /* of the parallel strategies (not exec's) */
+	char scenario[32];               /* of the first strategy's row, else the first row's */
+	bool scenario_of_strategy;
 	bool has[POINT_NKEY];            /* key columns the file had; the others match anything */
 };
 
@@ -64,6 +67,12 @@ void groups_init(struct groups *gs);
 int groups_add(struct groups *gs, const struct point_key *key, const double *v);
 void groups_finish(struct groups *gs);
 void groups_release(struct groups *gs);
+
+/* Whether g measured a command (`spreadbench exec`) rather than a strategy. */
+bool group_is_exec(const struct group *g);
+/* The point of g's label and jobs with the fewest workers: a command's
+ * speedup is relative to it, since no serial run exists for a command. */
+const struct group *groups_exec_base(const struct groups *gs, const struct group *g);
 
 double group_median(const struct group *g, enum group_metric m);
 double group_min(const struct group *g, enum group_metric m);

@@ -30,16 +30,19 @@ enum verdict judge_missing(struct judge *j, const char *what)
 	return VERDICT_NOT_MEASURED;
 }
 
-/* The value of a key column held by the most rows of the folder. */
+/* The value of a key column held by the most rows of the folder's
+ * strategies (a command's rows measured no scenario of the kernel's). */
 static void most_common(const struct groups *gs, const char *column, char *out, size_t len)
 {
 	size_t best = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < gs->n; i++) {
+		if (group_is_exec(&gs->g[i]))
+			continue;
 		const char *v = group_cell(&gs->g[i], column);
 		size_t rows = 0;
 		for (size_t k = 0; k < gs->n; k++)
-			if (strcmp(group_cell(&gs->g[k], column), v) == 0)
+			if (!group_is_exec(&gs->g[k]) && strcmp(group_cell(&gs->g[k], column), v) == 0)
 				rows += gs->g[k].n;
 		if (rows > best) {
 			best = rows;
@@ -64,7 +67,7 @@ void judge_init(struct judge *j, const struct groups *gs, json_t *ctx, FILE *out
 	 * workers it has. */
 	j->w = gs->max_workers;
 	for (size_t i = 0; i < gs->n; i++)
-		if (gs->g[i].workers == j->cores && strcmp(gs->g[i].strategy, "serial"))
+		if (gs->g[i].workers == j->cores && strcmp(gs->g[i].strategy, "serial") && !group_is_exec(&gs->g[i]))
 			j->w = j->cores;
 	most_common(gs, "scenario", j->base_scenario, sizeof j->base_scenario);
 	most_common(gs, "seed", seed, sizeof seed);

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ .name = "recommend", .fn = cmd_recommend, .summary = "name the strategy to use on this machine, from measurements" },
 	{ .name = "topo", .fn = cmd_topo, .summary = "print the machine's topology (hwloc)" },
 	{ .name = "count", .fn = cmd_count, .summary = "count the kernel's instructions on one fixed job" },
+	{ .name = "exec", .fn = cmd_exec, .summary = "measure any command like a strategy: time, tree PSS, side by side" },
 	{ .name = "compare", .fn = cmd_compare, .summary = "compare two results: regressions by ratio and Mann-Whitney U" },
 };
 

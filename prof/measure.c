@@ -81,6 +81,7 @@ struct tree_scan {
 	size_t n, cap;
 	const pid_t *exclude;            /* never part of the tree */
 	size_t n_exclude;
+	bool skip_root;                  /* the root's own memory is not counted */
 	pid_t *all, *all_ppid;           /* every process, for the stat fallback */
 	size_t all_n, all_cap;
 	char buf[8192];
@@ -361,6 +362,8 @@ static int visit(struct tree_scan *sc, size_t i, bool follow_children, bool full
 		if (rc)
 			goto out;
 	}
+	if (i == 0 && sc->skip_root)
+		goto out;
 	rc = full ? add_rollup(sc, procdir, acc) : add_status(sc, procdir, acc, i);
 out:
 	if (procdir >= 0)
@@ -475,11 +478,12 @@ struct measure_sampler {
 	struct measure_peak peak;        /* guarded by lock */
 	int err;                         /* first failed sample; guarded by lock */
 	double interval_s;               /* as asked for */
+	pid_t root;                      /* the tree's root, fixed at start */
 	pid_t *exclude;                  /* left out of every sample; fixed at start */
 	int n_exclude;
 	struct tree_scan scan;           /* the thread's own: ticks */
 	struct tree_scan walk;           /* and full walks */
-	bool always_full;                /* SPREADBENCH_SAMPLER=full */
+	bool always_full;                /* SPREADBENCH_SAMPLER=full, or a tree below a child */
 	/* At the last full walk: its PSS, and each process's own pages and
 	 * the most shared memory any held, from the scan of that tick. */
 	double walk_pss, walk_t, est_prev;
@@ -642,7 +646,7 @@ static void sampler_tick(struct measure_sampler *s, pid_t root)
 static void *sampler_main(void *arg)
 {
 	struct measure_sampler *s = arg;
-	pid_t root = getpid();
+	pid_t root = s->root;
 	double interval = s->interval_s;
 	double t_start = measure_now(), cpu_start = thread_cpu_s();
 	double win_t = t_start, win_cpu = cpu_start, last = t_start;
@@ -703,13 +707,33 @@ static void *sampler_main(void *arg)
 	return NULL;
 }
 
+static int sampler_start(pid_t root, bool below, double interval_s, const pid_t *exclude, int n,
+			 struct measure_sampler **out);
+
 int measure_sampler_start(double interval_s, struct measure_sampler **out)
 {
-	return measure_sampler_start_excluding(interval_s, NULL, 0, out);
+	return sampler_start(getpid(), false, interval_s, NULL, 0, out);
 }
 
 int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int n,
 				    struct measure_sampler **out)
+{
+	return sampler_start(getpid(), false, interval_s, exclude, n, out);
+}
+
+int measure_sampler_start_below(pid_t root, double interval_s, struct measure_sampler **out)
+{
+	if (root <= 0) {
+		*out = NULL;
+		return -EINVAL;
+	}
+	return sampler_start(root, true, interval_s, NULL, 0, out);
+}
+
+/* below: count root's descendants only, and walk at every tick (see
+ * measure.h). */
+static int sampler_start(pid_t root, bool below, double interval_s, const pid_t *exclude, int n,
+			 struct measure_sampler **out)
 {
 	struct measure_sampler *s = NULL;
 	pthread_condattr_t ca;
@@ -727,8 +751,10 @@ int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int
 		goto out;
 	}
 	s->interval_s = interval_s;
+	s->root = root;
+	s->scan.skip_root = s->walk.skip_root = below;
 	const char *mode = getenv("SPREADBENCH_SAMPLER");
-	s->always_full = mode && strcmp(mode, "full") == 0;
+	s->always_full = below || (mode && strcmp(mode, "full") == 0);
 	if (n > 0) {
 		s->exclude = malloc((size_t)n * sizeof *s->exclude);
 		if (!s->exclude) {
@@ -802,8 +828,9 @@ int measure_sampler_mark(struct measure_sampler *s, struct measure_peak *so_far)
 		return -ENOMEM;
 	scan->exclude = s->exclude;
 	scan->n_exclude = (size_t)s->n_exclude;
+	scan->skip_root = s->scan.skip_root;
 	uint64_t pss = 0;
-	int rc = sample_locked(s, scan, getpid(), &pss);
+	int rc = sample_locked(s, scan, s->root, &pss);
 	if (!rc) {
 		/* The thread's next tick takes this walk as its baseline. */
 		s->mark_pss = (double)pss;

@@ -27,7 +27,7 @@ struct measure_tree {
 };
 int measure_tree_now(pid_t root, struct measure_tree *out);
 
-/* What a sampler over the tree rooted at getpid() saw. */
+/* What a sampler over a tree (by default the one rooted at getpid()) saw. */
 struct measure_peak {
 	uint64_t pss_bytes;         /* peak of the summed PSS over samples */
 	uint64_t rss_sum_bytes;     /* peak of summed RSS */
@@ -54,6 +54,18 @@ int measure_sampler_start(double interval_s, struct measure_sampler **out);
  * competing load, without being part of it. */
 int measure_sampler_start_excluding(double interval_s, const pid_t *exclude, int n,
 				    struct measure_sampler **out);
+
+/* The same over the descendants of `root`, leaving root's own memory out:
+ * for a small measuring child whose children are the measured work (its
+ * own pages, shared with this process copy-on-write, are not the work's).
+ * Every tick walks smaps_rollup: such work cannot be marked at the end of
+ * its phases (measure_sampler_mark), and a tree whose memory grows until
+ * it exits would leave the status estimate above the last walk for good.
+ * The interval still doubles while walking costs more than 0.5 % of a
+ * core.  A sample that finds no descendant (none yet, or none left)
+ * counts for nothing, and stop then returns -ESRCH with the peaks of the
+ * others. */
+int measure_sampler_start_below(pid_t root, double interval_s, struct measure_sampler **out);
 
 /* Takes one sample now, on the calling thread, and fills *so_far with the
  * peaks and the number of samples up to and including it (the interval

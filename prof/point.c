@@ -14,7 +14,7 @@
 const char *const point_key_columns[POINT_NKEY] = {
 	"strategy", "start", "workers", "jobs", "schedule", "chunksize", "attach", "scenario", "seed", "mix",
 	"dtype", "mode", "fire_threads", "pin", "allocator", "parent_rss_bytes", "nice", "load", "order",
-	"virtual_nodes", "workload", "workload_options", "shm_pages",
+	"virtual_nodes", "label", "workload", "workload_options", "shm_pages",
 };
 
 int point_key_index(const char *column)

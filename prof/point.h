@@ -4,7 +4,9 @@
  * a competing load).  A sweep measures points; a finding names the points
  * its experiment needs and finds them again in a results file by their
  * key: the cells of the key columns, derived from a point exactly as a
- * CSV row of it is written, so a point and its rows always agree.
+ * CSV row of it is written, so a point and its rows always agree.  Rows
+ * of `spreadbench exec` have no point here; their label (a key column,
+ * "-" in every strategy's row) and workers tell theirs apart.
  */
 #ifndef SPREADBENCH_POINT_H
 #define SPREADBENCH_POINT_H
@@ -14,7 +16,7 @@
 #include <stdint.h>
 
 /* The CSV columns that tell points apart, in this order. */
-#define POINT_NKEY 23
+#define POINT_NKEY 24
 extern const char *const point_key_columns[POINT_NKEY];
 
 struct point {

@@ -18,6 +18,7 @@ enum kind {
 	POSITIVE,        /* a whole number >= 1 */
 	COUNT,           /* a whole number >= 0 */
 	U64,             /* a whole number >= 0, up to 2^64 - 1 */
+	U64_OR_DASH,     /* the same, or "-" where it does not apply */
 	NONNEG,          /* a finite number >= 0 */
 	INT_OR_DASH,     /* a whole number, or "-" where it does not apply */
 	BOOL,            /* true or false */
@@ -42,7 +43,7 @@ static const struct rule rules[] = {
 	{ "peak_rss_sum_bytes", U64, false },  { "max_worker_hwm_bytes", U64, false },
 	{ "start_latency_s", NONNEG, false },  { "jobs_per_s", NONNEG, false },
 	{ "burned_cells_per_s", NONNEG, true }, { "mha_per_cpu_hr", NONNEG, true },
-	{ "seed", U64, false },                { "input_bytes", U64, false },
+	{ "seed", U64_OR_DASH, false },        { "input_bytes", U64, false },
 	{ "burned_cells", COUNT, true },       { "jobs_ok", COUNT, false },
 	{ "jobs_failed", COUNT, false },       { "jobs_invalid", COUNT, false },
 	{ "workers_started", COUNT, false },   { "workers_replaced", COUNT, false },
@@ -59,6 +60,7 @@ static const struct rule rules[] = {
 	{ "workload", TEXT, false },           { "work_units", NONNEG, false },
 	{ "work_units_per_s", NONNEG, false }, { "mean_job_s", NONNEG, false },
 	{ "shm_page_bytes", U64, false },
+	{ "label", TEXT, false },              { "exit_status", INT_OR_DASH, false },
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -66,6 +68,7 @@ static const char *const wanted[] = {
 	[POSITIVE] = "a whole number >= 1",
 	[COUNT] = "a whole number >= 0",
 	[U64] = "a whole number >= 0 that fits 64 bits",
+	[U64_OR_DASH] = "a whole number >= 0 that fits 64 bits, or '-'",
 	[NONNEG] = "a finite number >= 0",
 	[INT_OR_DASH] = "a whole number or '-'",
 	[BOOL] = "true or false",
@@ -92,6 +95,10 @@ static bool fits(const char *s, enum kind kind)
 		return csvio_parse_long(s, &l) == 0 && l >= 1;
 	case COUNT:
 		return csvio_parse_long(s, &l) == 0 && l >= 0;
+	case U64_OR_DASH:
+		if (strcmp(s, "-") == 0)
+			return true;
+		/* fall through */
 	case U64: {
 		/* strtoull would take "-1" and wrap it round. */
 		if (!digits_only(s))

@@ -7,12 +7,13 @@
  * here; each command asks for the ones it needs):
  *   workers, jobs                       whole numbers >= 1
  *   counts (rep, burned_cells, ...)     whole numbers >= 0
- *   bytes (peak_pss_bytes, ...) , seed  whole numbers >= 0 that fit 64 bits
+ *   bytes (peak_pss_bytes, ...)         whole numbers >= 0 that fit 64 bits
+ *   seed                                the same, or "-" (a command's row)
  *   times, rates, fractions             finite numbers >= 0 (no nan, inf,
  *                                       nor a value too large for a double)
- *   nice                                a whole number, or "-"
+ *   nice, exit_status                   a whole number, or "-"
  *   valid                               true or false; pin true, false or "-"
- *   strategy, status                    not empty
+ *   strategy, status, label             not empty
  * Every one of them must be present (not empty), except cgroup_peak_bytes
  * and the noise sensors steal_fraction, runnable_before and cpu_mhz, which
  * are empty where they were not measured.  Columns not named here are

@@ -100,7 +100,7 @@ static bool same_job(const struct workload_job *a, const struct workload_job *b)
 	return a->mix == b->mix && (a->mix == WORKLOAD_JOBS_IDENTICAL || a->n == b->n);
 }
 
-static int write_all(int fd, const void *buf, size_t n)
+int runner_write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 	while (n) {
@@ -111,6 +111,21 @@ static int write_all(int fd, const void *buf, size_t n)
 			return -errno;
 		p += w;
 		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int runner_read_all(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? -EPIPE : -errno;
+		p += r;
+		n -= (size_t)r;
 	}
 	return 0;
 }
@@ -165,7 +180,7 @@ static int reference_child(const struct runner_options *o, int fd)
 	rc = inputs_fill(wl, ws, buf, 0);
 	rep.build_s = measure_now() - t0;
 	if (!rc)
-		rc = write_all(fd, "T", 1);
+		rc = runner_write_all(fd, "T", 1);
 	if (rc)
 		goto out;
 	snprintf(rep.what, sizeof rep.what, "setting up a job's state");
@@ -179,23 +194,23 @@ static int reference_child(const struct runner_options *o, int fd)
 				twin = k;
 		if (twin >= 0) {
 			res[i] = res[twin];
-			rc = write_all(fd, "T", 1);
+			rc = runner_write_all(fd, "T", 1);
 			continue;
 		}
 		snprintf(rep.what, sizeof rep.what, "running job %d", i);
 		res[i] = (struct strategy_job_result){ .status = STRATEGY_JOB_OK };
 		rc = wl->run_job(st, &jobs[i], &res[i].summary);
 		if (!rc)
-			rc = write_all(fd, "T", 1);
+			rc = runner_write_all(fd, "T", 1);
 	}
 out:
 	rep.rc = rc;
 	measure_self_hwm(&rep.hwm_bytes);
-	int wrc = write_all(fd, "R", 1);
+	int wrc = runner_write_all(fd, "R", 1);
 	if (!wrc)
-		wrc = write_all(fd, &rep, sizeof rep);
+		wrc = runner_write_all(fd, &rep, sizeof rep);
 	if (!rc && !wrc)
-		wrc = write_all(fd, res, sizeof *res * (size_t)p.jobs);
+		wrc = runner_write_all(fd, res, sizeof *res * (size_t)p.jobs);
 	if (st)
 		wl->job_free(st);
 	if (view)
@@ -436,13 +451,21 @@ static int load_start(const struct runner_options *o, struct load *l)
 /* One measured run                                                    */
 /* ------------------------------------------------------------------ */
 
-static void append_error(struct runner_row *row, const char *msg)
+void runner_append_error(struct runner_row *row, const char *msg)
 {
 	size_t len = strlen(row->error);
 	if (len == 0)
 		snprintf(row->error, sizeof row->error, "%s", msg);
 	else if (len + 3 < sizeof row->error)
 		snprintf(row->error + len, sizeof row->error - len, "; %s", msg);
+}
+
+void runner_row_noise(struct runner_row *row, const struct noise_figures *nf)
+{
+	row->steal_fraction = nf->steal_fraction;
+	row->involuntary_switches = nf->involuntary_switches;
+	row->runnable_before = nf->runnable_before;
+	row->cpu_mhz = nf->cpu_mhz;
 }
 
 /* Summaries of the jobs: validity, throughput, and how busy workers were. */
@@ -469,7 +492,7 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 						 " (serial %.9g, %016" PRIx64 ")",
 						 i, run->wl->figures[0].name, r->summary.figure[0], r->summary.checksum,
 						 ref->r[i].summary.figure[0], ref->r[i].summary.checksum);
-					append_error(row, msg);
+					runner_append_error(row, msg);
 				}
 			}
 		} else {
@@ -492,7 +515,7 @@ static void summarise(const struct strategy_run *run, const struct runner_refere
 		const char *e = run->results[first_failed].error;
 		snprintf(msg, sizeof msg, "%d of %d jobs failed, first: %s", row->jobs_failed, run->p.jobs,
 			 e[0] ? e : "not run");
-		append_error(row, msg);
+		runner_append_error(row, msg);
 	}
 	row->status = row->jobs_failed == 0 ? "ok" : timeouts == row->jobs_failed ? "timeout" : "failed";
 	row->valid = row->jobs_ok == run->p.jobs && row->jobs_invalid == 0;
@@ -791,10 +814,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 		rc = -EINTR;
 		goto out;
 	}
-	row->steal_fraction = nf.steal_fraction;
-	row->involuntary_switches = nf.involuntary_switches;
-	row->runnable_before = nf.runnable_before;
-	row->cpu_mhz = nf.cpu_mhz;
+	runner_row_noise(row, &nf);
 	row->setup_s = t1 - t0;
 	row->compute_s = setup_rc ? 0 : t2 - t1c;
 	row->teardown_s = t3 - t2c;
@@ -818,7 +838,7 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 		row->cgroup_peak_bytes = (int64_t)cg;
 	int phase_rc = setup_rc ? setup_rc : exec_rc;
 	if (phase_rc || run.failed)
-		append_error(row, run.error[0] ? run.error : strerror(-phase_rc));
+		runner_append_error(row, run.error[0] ? run.error : strerror(-phase_rc));
 	summarise(&run, ref, row);
 	/* A run that had to stop, or whose launcher failed, is not ok even
 	 * when every job that ran answered. */

@@ -60,12 +60,29 @@ struct runner_row {
 	double work_units, work_units_per_s;
 	double job_seconds, mean_job_s;  /* time inside jobs, in all and per job */
 	size_t shm_page_bytes;           /* the shared inputs' pages, 0 when not shared */
+	/* Rows of `spreadbench exec` (strategy "exec"): the command's label,
+	 * the command line run, and how its main process ended (its exit
+	 * code, or 128 + the signal that ended it).  NULL label: a strategy's
+	 * row, whose cells say "-". */
+	const char *label;
+	const char *command;
+	int exit_status;
 };
 
 extern const char *const runner_columns[];
 extern const int runner_ncolumns;
 /* Formats a row's cells into buf (runner_ncolumns strings of up to 512). */
 void runner_row_cells(const struct runner_row *row, char (*buf)[512], const char **cells);
+
+/* Adds msg to the row's error text ("first; second"), cut to fit. */
+void runner_append_error(struct runner_row *row, const char *msg);
+struct noise_figures;
+/* Copies the noise sensors' figures (noise.h) into the row. */
+void runner_row_noise(struct runner_row *row, const struct noise_figures *nf);
+/* Writes or reads all n bytes of buf, retrying after EINTR; 0, -EPIPE
+ * for an early end of file, or a negative errno. */
+int runner_write_all(int fd, const void *buf, size_t n);
+int runner_read_all(int fd, void *buf, size_t n);
 
 /* Installs the SIGINT/SIGTERM handlers; returns the signal that arrived
  * (0 if none) from runner_interrupted(). */

@@ -105,6 +105,29 @@ enum verdict verdict_or(enum verdict a, enum verdict b)
 									 : VERDICT_NOT_APPLICABLE;
 }
 
+enum verdict_change verdict_change_judge(const struct stats_effect *e, double factor, bool higher_is_better,
+					 long *reps_needed)
+{
+	struct judged same;
+	verdict_judge(e, CLAIM_WITHIN, factor, true, &same);
+	if (reps_needed)
+		*reps_needed = same.reps_needed;
+	if (!e->bounded)
+		return CHANGE_TOO_FEW;
+	bool above = e->lo > factor, below = e->hi < 1.0 / factor;
+	if (above || below)
+		return above != higher_is_better ? CHANGE_WORSE : CHANGE_BETTER;
+	return same.v == VERDICT_HOLDS ? CHANGE_SAME : CHANGE_UNDECIDED;
+}
+
+const char *verdict_change_word(enum verdict_change c)
+{
+	static const char *const names[] = { [CHANGE_SAME] = "no change", [CHANGE_WORSE] = "worse",
+					      [CHANGE_BETTER] = "better", [CHANGE_UNDECIDED] = "inconclusive",
+					      [CHANGE_TOO_FEW] = "too few repetitions" };
+	return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
+}
+
 void verdict_effect_text(const struct judged *j, const char *unit, char *buf, size_t len)
 {
 	const struct stats_effect *e = &j->e;

@@ -64,6 +64,20 @@ enum verdict verdict_and(enum verdict a, enum verdict b);
 /* One holding suffices; all must fail for "does not hold". */
 enum verdict verdict_or(enum verdict a, enum verdict b);
 
+/*
+ * A change NEW / BASE (a ratio from stats_ratio_ci) judged as `compare`
+ * judges it: worse (or better) only when the whole interval lies beyond
+ * factor in that direction, no change when it lies wholly within
+ * [1/factor, factor], inconclusive otherwise, and too few repetitions
+ * when none bound an interval.  higher_is_better says which way is worse.
+ * *reps_needed (may be NULL): about how many a side would settle it.
+ */
+enum verdict_change { CHANGE_SAME, CHANGE_WORSE, CHANGE_BETTER, CHANGE_UNDECIDED, CHANGE_TOO_FEW };
+enum verdict_change verdict_change_judge(const struct stats_effect *e, double factor, bool higher_is_better,
+					 long *reps_needed);
+/* "no change", "worse", "better", "inconclusive", "too few repetitions". */
+const char *verdict_change_word(enum verdict_change c);
+
 /* "1.23x [1.10, 1.41]" for a ratio, "+0.250 s [+0.10, +0.41]" for a shift
  * in seconds (unit "s"), "[unbounded]" when too few repetitions. */
 void verdict_effect_text(const struct judged *j, const char *unit, char *buf, size_t len);

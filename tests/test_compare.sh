@@ -19,7 +19,7 @@ plant() {
   awk -F, -v OFS=, -v slow="$1" '
     /^#/ { print; next }
     !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; print; next }
-    $c["strategy"] == "pool-shm" { w = (1 + 0.01 * k++) * slow; $c["wall_s"] = w; $c["burned_cells_per_s"] = 1000 / w }
+    $c["strategy"] == "pool-shm" { w = (1 + 0.01 * k++) * slow; $c["wall_s"] = w; $c["burned_cells_per_s"] = 1000 / w; $c["work_units_per_s"] = 1000 / w }
     { print }' "$tmp/measured.csv"
 }
 mv "$tmp/base.csv" "$tmp/measured.csv"
