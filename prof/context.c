@@ -394,6 +394,18 @@ int context_collect(json_t **out)
 	put_str(&f, "governor", buf);
 	put_bracketed(&f, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled");
 	put_bracketed(&f, "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag");
+	/* What shared inputs can get (--shm-pages): shared transparent huge
+	 * pages, and hugetlb pages reserved and free. */
+	put_bracketed(&f, "thp_shmem_enabled", "/sys/kernel/mm/transparent_hugepage/shmem_enabled");
+	static const char *const huge[][2] = { { "HugePages_Total", "hugetlb_pages_total" },
+					       { "HugePages_Free", "hugetlb_pages_free" },
+					       { "Hugepagesize", "hugetlb_page_bytes" } };
+	for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+		long long v = -1;
+		if (read_key("/proc/meminfo", huge[i][0], buf, sizeof buf) == 0)
+			v = strtoll(buf, NULL, 10) * (i == 2 ? 1024 : 1);
+		put_int(&f, huge[i][1], v);
+	}
 	put_cgroup(&f);
 
 #if defined(__clang__)

@@ -117,6 +117,10 @@ const struct group *judge_peer(const struct judge *j, const char *strategy, cons
 /* Serial's group of the same batch. */
 const struct group *judge_serial(const struct judge *j, int jobs);
 
+/* "4 KiB pages", "2 MiB pages": the page size a group's shared inputs
+ * got (its most common), or "" where the folder does not say; into buf. */
+const char *judge_pages(const struct group *g, char *buf, size_t len);
+
 /* printf to j->out, if any. */
 void judge_printf(struct judge *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "**Not measured in this folder**: what." */

@@ -140,9 +140,16 @@ static enum verdict s05(struct judge *j)
 		return judge_conclude(j, VERDICT_NOT_APPLICABLE, "the %s inputs (%.1f MiB) are too small against the "
 				      "processes' own memory for the ratio to say anything; run it on prof",
 				      j->gs->scenario, in * MIB);
-	judge_printf(j, "pool-shm at %d workers: the peak PSS up to the end of setup (shared inputs built, workers "
-		     "attached) is %.2f x the inputs (%.0f MiB).\n",
-		     shm->workers, group_median(shm, G_SETUP_PEAK) / in, in * MIB);
+	char pages[32];
+	judge_printf(j, "pool-shm at %d workers (%s): the peak PSS up to the end of setup (shared inputs built, "
+		     "workers attached) is %.2f x the inputs (%.0f MiB).\n",
+		     shm->workers, judge_pages(shm, pages, sizeof pages)[0] ? pages : "pages not recorded",
+		     group_median(shm, G_SETUP_PEAK) / in, in * MIB);
+	const struct group *cow = judge_peer(j, "pool-cow", shm);
+	if (cow && !isnan(group_median(cow, G_SETUP_PEAK)))
+		judge_printf(j, "pool-cow (built once in private memory, %s, then forked): %.2f x the inputs.\n",
+			     judge_pages(cow, pages, sizeof pages)[0] ? pages : "pages not recorded",
+			     group_median(cow, G_SETUP_PEAK) / in);
 	enum verdict v = judge_median(j, "peak PSS during setup / inputs", shm, G_SETUP_PEAK, G_INPUT, 1, CLAIM_ABOVE, 1.8);
 	return judge_conclude(j, v, "loading needs %.2fx the inputs' size (twice means above 1.8x)",
 			      j->parts[0].j.e.estimate);
@@ -338,6 +345,13 @@ static enum verdict b02(struct judge *j)
 	enum verdict v = judge_median(j, "pool-shm's summed RSS / PSS", shm, G_RSS, G_PSS, 1, CLAIM_ABOVE, 1.1);
 	if (pc)
 		v = verdict_and(v, judge_median(j, "pool-copy's summed RSS / PSS", pc, G_RSS, G_PSS, 1, CLAIM_BELOW, 1.05));
+	/* Pages shared copy-on-write count in every process's RSS as well. */
+	const struct group *cow = judge_peer(j, "pool-cow", shm);
+	if (cow) {
+		judge_printf(j, "pool-cow (one copy shared by fork): summed RSS / PSS %.2f.\n",
+			     group_median(cow, G_RSS) / group_median(cow, G_PSS));
+		v = verdict_and(v, judge_median(j, "pool-cow's summed RSS / PSS", cow, G_RSS, G_PSS, 1, CLAIM_ABOVE, 1.1));
+	}
 	return judge_conclude(j, v, "summed RSS overstates pool-shm's memory %.2fx", j->parts[0].j.e.estimate);
 }
 
@@ -414,7 +428,7 @@ const struct finding findings_other[] = {
 	{ .id = "S04", .claim = "use performance cores only on hybrid CPUs", .experiment = "hwloc CPU kinds",
 	  .judge = s04 },
 	{ .id = "S05", .claim = "loading a large shared input needs twice its size for a while",
-	  .experiment = "peak PSS during pool-shm setup / inputs", .grid = true, .judge = s05 },
+	  .experiment = "peak PSS during pool-shm (and pool-cow) setup / inputs", .grid = true, .judge = s05 },
 	{ .id = "T01", .claim = "the built-in process pool beats the distributed engines on one node",
 	  .experiment = "speedup: best pool vs mpi-shm", .grid = true, .judge = t01 },
 	{ .id = "T02", .claim = "nested parallelism oversubscribes unless math threads are 1 per process",
@@ -426,7 +440,7 @@ const struct finding findings_other[] = {
 	{ .id = "B01", .claim = "fork() cost grows with the parent's memory; posix_spawn's does not",
 	  .experiment = "start latency vs --parent-rss", .points = b01_points, .judge = b01 },
 	{ .id = "B02", .claim = "summed RSS overstates shared-memory strategies; PSS does not",
-	  .experiment = "summed RSS / PSS per strategy", .grid = true, .judge = b02 },
+	  .experiment = "summed RSS / PSS of pool-shm, pool-cow and pool-copy", .grid = true, .judge = b02 },
 	{ .id = "B03", .claim = "pinning changes throughput and variance", .experiment = "pin on vs off",
 	  .points = b03_points, .judge = b03 },
 	{ .id = "B04", .claim = "the allocator matters for threaded job state",

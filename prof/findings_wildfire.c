@@ -175,19 +175,53 @@ static enum verdict f05(struct judge *j)
 
 /* F06 --------------------------------------------------------------- */
 
+/* pool-shm forced to 4 KiB pages beside its default, at the grid's
+ * batches: the default may get huge pages, and the claim's pool had none. */
+static int f06_points(const struct finding_plan *plan, finding_add_fn add, void *arg)
+{
+	int rc = 0;
+	for (int r = 0; r < plan->nratios && !rc; r++) {
+		struct point pt = finding_plan_point(plan, "pool-shm", plan->w, (int)(plan->w * plan->ratios[r]));
+		pt.p.pages = STRATEGY_PAGES_4K;
+		rc = finding_add(add, arg, &pt);
+	}
+	return rc;
+}
+
+/* The one-copy variants beside the judged pool-shm: forced 4 KiB pages and
+ * pool-cow's copy shared by fork. */
+static void f06_variants(struct judge *j, const struct group *shm, const struct group *pc)
+{
+	struct point p4 = judge_point(j, "pool-shm", shm->workers, shm->jobs);
+	p4.p.pages = STRATEGY_PAGES_4K;
+	const struct group *shm4 = judge_find(j, &p4), *cow = judge_peer(j, "pool-cow", shm);
+	char pages[32];
+	if (shm4 && shm4 != shm)
+		judge_printf(j, "pool-shm at 4 KiB pages: %.0f MiB, %+.3f s against pool-copy.\n",
+			     group_median(shm4, G_PSS) * MIB, group_median(shm4, G_WALL) - group_median(pc, G_WALL));
+	if (cow)
+		judge_printf(j, "pool-cow (one copy shared by fork, %s): %.0f MiB, %+.3f s against pool-copy.\n",
+			     judge_pages(cow, pages, sizeof pages)[0] ? pages : "pages not recorded",
+			     group_median(cow, G_PSS) * MIB, group_median(cow, G_WALL) - group_median(pc, G_WALL));
+}
+
 static enum verdict f06(struct judge *j)
 {
 	const struct group *shm = judge_pick(j, "pool-shm", j->w), *pc = judge_peer(j, "pool-copy", shm);
+	char pages[32];
 	if (!shm || !pc)
 		return judge_missing(j, "needs pool-shm and pool-copy on the same batch");
-	judge_printf(j, "At %d workers, %d jobs: peak PSS pool-copy %.0f MiB, pool-shm %.0f MiB (the claim: about 5x "
-		     "less, which needs 5 workers); pool-shm minus pool-copy median wall %+.3f s (the claim: +0.75 s).\n",
+	judge_pages(shm, pages, sizeof pages);
+	judge_printf(j, "At %d workers, %d jobs: peak PSS pool-copy %.0f MiB, pool-shm %.0f MiB%s%s%s (the claim: about "
+		     "5x less, which needs 5 workers); pool-shm minus pool-copy median wall %+.3f s (the claim: +0.75 s).\n",
 		     shm->workers, shm->jobs, group_median(pc, G_PSS) * MIB, group_median(shm, G_PSS) * MIB,
+		     pages[0] ? " (" : "", pages, pages[0] ? ")" : "",
 		     group_median(shm, G_WALL) - group_median(pc, G_WALL));
+	f06_variants(j, shm, pc);
 	enum verdict cut = judge_ratio(j, "peak PSS, pool-copy / pool-shm", pc, shm, G_PSS, 1, CLAIM_ABOVE, 1.5);
 	enum verdict cost = judge_ratio(j, "wall, pool-shm / pool-copy", shm, pc, G_WALL, 1, CLAIM_ABOVE, 1.0);
-	return judge_conclude(j, verdict_and(cut, cost), "shared inputs cut the memory %.2fx for %.2fx the time",
-			      j->parts[0].j.e.estimate, j->parts[1].j.e.estimate);
+	return judge_conclude(j, verdict_and(cut, cost), "shared inputs%s%s cut the memory %.2fx for %.2fx the time",
+			      pages[0] ? " in " : "", pages, j->parts[0].j.e.estimate, j->parts[1].j.e.estimate);
 }
 
 /* F07 --------------------------------------------------------------- */
@@ -248,9 +282,11 @@ static enum verdict f10(struct judge *j)
 	const struct group *mpi = judge_pick(j, "mpi-shm", j->w), *shm = judge_peer(j, "pool-shm", mpi);
 	if (!mpi || !shm)
 		return judge_missing(j, "needs mpi-shm and pool-shm on the same batch");
-	judge_printf(j, "At %d workers, %d jobs: mpi-shm %.3f s and %.0f MiB, pool-shm %.3f s and %.0f MiB.\n",
+	char pm[32], ps[32];
+	judge_printf(j, "At %d workers, %d jobs: mpi-shm %.3f s and %.0f MiB (%s), pool-shm %.3f s and %.0f MiB (%s).\n",
 		     mpi->workers, mpi->jobs, group_median(mpi, G_WALL), group_median(mpi, G_PSS) * MIB,
-		     group_median(shm, G_WALL), group_median(shm, G_PSS) * MIB);
+		     judge_pages(mpi, pm, sizeof pm)[0] ? pm : "pages not recorded", group_median(shm, G_WALL),
+		     group_median(shm, G_PSS) * MIB, judge_pages(shm, ps, sizeof ps)[0] ? ps : "pages not recorded");
 	enum verdict t = judge_shift(j, "wall, mpi-shm - pool-shm", mpi, shm, G_WALL, 1, "s", CLAIM_ABOVE, 1.0);
 	enum verdict m = judge_shift(j, "peak PSS, mpi-shm - pool-shm", mpi, shm, G_PSS, MIB, "MiB", CLAIM_ABOVE, 1024);
 	return judge_conclude(j, verdict_and(t, m), "the engine costs %+.3f s and %+.0f MiB over the pool (the claim: "
@@ -262,10 +298,12 @@ static enum verdict f11(struct judge *j)
 	const struct group *mpi = judge_pick(j, "mpi-shm", j->w), *shm = judge_peer(j, "pool-shm", mpi);
 	if (!mpi || !shm)
 		return judge_missing(j, "needs mpi-shm and pool-shm on the same batch");
-	judge_printf(j, "At %d workers: mpi-shm's setup (launch and windows) %.3f s = %.0f %% of its wall; pool-shm's "
-		     "%.3f s.\n",
-		     mpi->workers, group_median(mpi, G_SETUP), group_median(mpi, G_SETUP) / group_median(mpi, G_WALL) * 100,
-		     group_median(shm, G_SETUP));
+	char pm[32], ps[32];
+	judge_printf(j, "At %d workers: mpi-shm's setup (launch and windows in %s) %.3f s = %.0f %% of its wall; "
+		     "pool-shm's (its memfd in %s) %.3f s.\n",
+		     mpi->workers, judge_pages(mpi, pm, sizeof pm)[0] ? pm : "pages not recorded",
+		     group_median(mpi, G_SETUP), group_median(mpi, G_SETUP) / group_median(mpi, G_WALL) * 100,
+		     judge_pages(shm, ps, sizeof ps)[0] ? ps : "pages not recorded", group_median(shm, G_SETUP));
 	enum verdict v = judge_shift(j, "setup, mpi-shm - pool-shm", mpi, shm, G_SETUP, 1, "s", CLAIM_ABOVE, 0.5);
 	return judge_conclude(j, v, "starting the engine costs %+.3f s over the pool (the claim: about 1 s; it "
 			      "counts from 0.5 s)", j->parts[0].j.e.estimate);
@@ -340,7 +378,8 @@ const struct finding findings_wildfire[] = {
 	{ .id = "F05", .claim = "throughput per core falls as more cores run at once",
 	  .experiment = "Mha/(CPU h) at 1 worker vs the most", .grid = true, .judge = f05 },
 	{ .id = "F06", .claim = "shared-memory inputs cut memory ~5x for ~750 ms more runtime",
-	  .experiment = "pool-shm vs pool-copy", .grid = true, .judge = f06 },
+	  .experiment = "pool-shm (its default pages and 4 KiB) and pool-cow vs pool-copy", .grid = true,
+	  .points = f06_points, .judge = f06 },
 	{ .id = "F07", .claim = "attaching shared inputs once per worker brings no gain",
 	  .experiment = "pool-shm attach per job vs per worker", .points = f07_points, .judge = f07 },
 	{ .id = "F08", .claim = "threads under-use the cores and save only ~5% memory vs shm processes",
@@ -348,7 +387,7 @@ const struct finding findings_wildfire[] = {
 	{ .id = "F09", .claim = "a task-graph scheduler adds ~7% memory and ~20% time",
 	  .experiment = "no task-graph engine in scope", .judge = f09 },
 	{ .id = "F10", .claim = "a distributed engine on one node costs seconds and GBs more",
-	  .experiment = "mpi-shm vs pool-shm", .grid = true, .judge = f10 },
+	  .experiment = "mpi-shm vs pool-shm, each with the pages it got", .grid = true, .judge = f10 },
 	{ .id = "F11", .claim = "the engine must be started early or it costs ~1 s and GBs more",
 	  .experiment = "mpi-shm setup vs pool-shm setup", .grid = true, .judge = f11 },
 	{ .id = "F12", .claim = "two APIs of the same engine perform the same",

@@ -29,7 +29,9 @@ enum group_metric {
 	/* The workload's work units (figure 0) per second of wall time and
 	 * per CPU-hour (a core per worker for the wall time); for files from
 	 * before the workload interface, the burned cells. */
-	G_WORK, G_WORK_CPU_HR, G_NMETRIC
+	G_WORK, G_WORK_CPU_HR,
+	G_PAGE,                          /* the shared inputs' page size (shm_page_bytes) */
+	G_NMETRIC
 };
 /* The metrics every results file has. */
 #define G_REQUIRED G_BUSY

@@ -235,3 +235,15 @@ enum verdict judge_conclude(struct judge *j, enum verdict v, const char *fmt, ..
 	}
 	return v;
 }
+
+const char *judge_pages(const struct group *g, char *buf, size_t len)
+{
+	double b = g ? group_median(g, G_PAGE) : NAN;
+	if (!(b > 0))
+		snprintf(buf, len, "%s", "");
+	else if (b >= 1 << 20)
+		snprintf(buf, len, "%.0f MiB pages", b / 1048576.0);
+	else
+		snprintf(buf, len, "%.0f KiB pages", b / 1024.0);
+	return buf;
+}

@@ -123,6 +123,9 @@ static int grid_points(struct sweep *s, const struct strategy *st, struct strate
 				p.pin = ax[a].v[i] != 0;
 		}
 		p.chunksize = flag(st, STRATEGY_SCHEDULES) ? (int)s->chunks.v[rest] : 1;
+		/* A strategy that starts workers by fork alone has no spawn point. */
+		if (p.start == STRATEGY_START_SPAWN && flag(st, STRATEGY_FORK_ONLY))
+			continue;
 		struct point pt = { .strategy = st, .p = p };
 		int rc = add_point(s, &pt);
 		if (rc)

@@ -25,6 +25,13 @@ static void pool_shm_footprint(const struct strategy_params *p, struct strategy_
 	out->states = p->workers > 1 ? p->workers : 1;
 }
 
+/* A page size asked for that this machine cannot give is refused before
+ * anything starts. */
+static int pool_shm_check(const struct strategy_params *p, char *err, size_t len)
+{
+	return inputs_pages_check(p->pages, err, len);
+}
+
 static int pool_shm_setup(struct strategy_run *run)
 {
 	struct pool_shm *s = calloc(1, sizeof *s);
@@ -70,4 +77,5 @@ const struct strategy strategy_pool_shm = {
 	.execute = pool_shm_execute,
 	.teardown = pool_shm_teardown,
 	.footprint = pool_shm_footprint,
+	.check = pool_shm_check,
 };

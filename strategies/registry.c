@@ -14,6 +14,7 @@ extern const struct strategy strategy_serial;
 extern const struct strategy strategy_fork_per_job;
 extern const struct strategy strategy_pool_copy;
 extern const struct strategy strategy_pool_shm;
+extern const struct strategy strategy_pool_cow;
 extern const struct strategy strategy_pthreads;
 #ifdef SPREADBENCH_HAVE_OPENMP
 extern const struct strategy strategy_openmp;
@@ -27,6 +28,7 @@ const struct strategy_entry strategy_registry[] = {
 	{ .name = "fork-per-job", .strategy = &strategy_fork_per_job },
 	{ .name = "pool-copy", .strategy = &strategy_pool_copy },
 	{ .name = "pool-shm", .strategy = &strategy_pool_shm },
+	{ .name = "pool-cow", .strategy = &strategy_pool_cow },
 	{ .name = "pthreads", .strategy = &strategy_pthreads },
 #ifdef SPREADBENCH_HAVE_OPENMP
 	{ .name = "openmp", .strategy = &strategy_openmp },

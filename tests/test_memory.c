@@ -2,7 +2,7 @@
  * test_memory.c - the memory figures mean what they claim.  With inputs of
  * tens of MB and 2 workers: pool-copy holds a copy per worker, so its tree
  * PSS exceeds pool-shm's by one copy of the inputs; pool-shm's counts the
- * shared copy once.
+ * shared copy once, and so does pool-cow's copy shared by fork.
  * Summed RSS counts pool-shm's shared pages once per process that touched
  * them and so overstates it; PSS does not.  At the end of setup the inputs
  * are already in place: once for pool-shm, once per worker for pool-copy.
@@ -87,6 +87,24 @@ int main(int argc, char **argv)
 		CHECK(copy.max_worker_hwm_bytes > in);
 		/* Summed RSS counts shared pages once per process. */
 		CHECK(shm.peak_rss_sum_bytes > shm.peak_pss_bytes + 0.3 * in);
+	}
+	/* pool-cow: one private copy in the runner, shared copy-on-write by
+	 * the forked workers, counted once, as pool-shm's memfd is. */
+	{
+		struct runner_row copy, cow;
+		measure("pool-copy", STRATEGY_START_FORK, &ref, &copy);
+		measure("pool-cow", STRATEGY_START_FORK, &ref, &cow);
+		double in = (double)cow.input_bytes;
+		double extra = (double)copy.peak_pss_bytes - (double)cow.peak_pss_bytes;
+		CHECK(extra > 0.8 * in && extra < 1.3 * in);
+		CHECK(cow.peak_pss_bytes > in);
+		CHECK(cow.setup_peak_pss_bytes >= in);
+#ifndef SANITIZED_BUILD
+		CHECK(cow.peak_pss_bytes < 2 * in);
+#endif
+		/* Each worker maps all of it (its RSS) but holds a share (PSS). */
+		CHECK(cow.max_worker_hwm_bytes > in);
+		CHECK(cow.peak_rss_sum_bytes > cow.peak_pss_bytes + 0.3 * in);
 	}
 	/* mpi-shm: one shared window per (virtual) node, so two virtual nodes
 	 * hold a second copy of the inputs. */

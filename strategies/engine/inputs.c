@@ -139,13 +139,22 @@ int inputs_build_private(struct inputs *in, const struct workload *wl, const str
 		inputs_release(in, true);
 		return rc;
 	}
-	in->page_bytes = (size_t)sysconf(_SC_PAGESIZE);
+	in->page_bytes = inputs_page_size_at(in->buf);
+	if (!in->page_bytes)
+		in->page_bytes = (size_t)sysconf(_SC_PAGESIZE);
 	return 0;
 }
 
+int inputs_protect(struct inputs *in)
+{
+	if (!in->buf || in->shared)
+		return 0;
+	return mprotect(in->buf, in->map_bytes ? in->map_bytes : 1, PROT_READ) < 0 ? -errno : 0;
+}
+
 /* The page size backing the mapping at addr, from /proc/self/smaps (its
- * KernelPageSize, or 2 MiB when the mapping holds shared transparent huge
- * pages); 0 when it cannot be read. */
+ * KernelPageSize, or 2 MiB when the mapping holds transparent huge
+ * pages, shared or private); 0 when it cannot be read. */
 size_t inputs_page_size_at(const void *addr)
 {
 	FILE *f = fopen("/proc/self/smaps", "re");
@@ -165,7 +174,8 @@ size_t inputs_page_size_at(const void *addr)
 		unsigned long kb;
 		if (in_it && sscanf(line, "KernelPageSize: %lu kB", &kb) == 1)
 			page = kb * 1024;
-		if (in_it && sscanf(line, "ShmemPmdMapped: %lu kB", &kb) == 1)
+		if (in_it && (sscanf(line, "ShmemPmdMapped: %lu kB", &kb) == 1 ||
+			      sscanf(line, "AnonHugePages: %lu kB", &kb) == 1) && kb > thp)
 			thp = kb;
 	}
 	fclose(f);
@@ -199,6 +209,30 @@ static long hugetlb_page_size(void)
 			break;
 	fclose(f);
 	return kb * 1024;
+}
+
+int inputs_pages_check(enum strategy_pages pages, char *err, size_t len)
+{
+	if (pages == STRATEGY_PAGES_THP && !shmem_thp_allowed()) {
+		snprintf(err, len, "shared transparent huge pages are off here "
+			 "(/sys/kernel/mm/transparent_hugepage/shmem_enabled): use --shm-pages auto or 4k");
+		return -ENOTSUP;
+	}
+	if (pages == STRATEGY_PAGES_HUGE) {
+		char line[256];
+		long free_pages = 0;
+		FILE *f = fopen("/proc/meminfo", "re");
+		while (f && fgets(line, sizeof line, f))
+			sscanf(line, "HugePages_Free: %ld", &free_pages);
+		if (f)
+			fclose(f);
+		if (free_pages <= 0 || hugetlb_page_size() <= 0) {
+			snprintf(err, len, "no hugetlb pages are free here: reserve them with scripts/hugepages.sh N (as "
+				 "root), or use --shm-pages auto");
+			return -ENOTSUP;
+		}
+	}
+	return 0;
 }
 
 /* A memfd of bytes in hugetlb pages, or -errno (too few reserved). */

@@ -39,7 +39,8 @@ struct inputs {
 
 void inputs_init(struct inputs *in);
 /* Build the inputs into private memory (transparent huge pages where
- * the system gives them), with `threads` threads (0: one per CPU). */
+ * the system gives them), with `threads` threads (0: one per CPU);
+ * page_bytes says what the mapping got. */
 int inputs_build_private(struct inputs *in, const struct workload *wl, const struct workload_scenario *ws,
 			 int threads);
 /* Build them into a new memfd in pages of the kind asked for, seal it
@@ -47,6 +48,13 @@ int inputs_build_private(struct inputs *in, const struct workload *wl, const str
  * forced page size is not available. */
 int inputs_build_memfd(struct inputs *in, const struct workload *wl, const struct workload_scenario *ws,
 		       enum strategy_pages pages, int threads, char *err, size_t errlen);
+/* Makes private inputs read-only (mprotect), so that processes forked
+ * afterwards share their pages and no one can write them; 0 or -errno. */
+int inputs_protect(struct inputs *in);
+/* Whether the machine can give shared inputs pages of this kind at all
+ * (before anything is built; whether enough of them are free is known
+ * only then): 0, or -ENOTSUP with why and what to do in err. */
+int inputs_pages_check(enum strategy_pages pages, char *err, size_t len);
 /* Map a sealed memfd made by inputs_build_memfd (fd is kept, not owned). */
 int inputs_map_fd(struct inputs *in, int fd, const struct workload *wl, const struct workload_scenario *ws);
 int inputs_remap(struct inputs *in);   /* map again after inputs_unmap */

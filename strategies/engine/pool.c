@@ -578,6 +578,12 @@ int pool_start(struct strategy_run *run, const struct pool_config *cfg, struct p
 	p->run = run;
 	p->cfg = *cfg;
 	p->runner = getpid();
+	/* Inputs shared by fork alone cannot reach a spawned program. */
+	if (cfg->inputs == WORKER_INPUTS_INHERITED && run->p.start == STRATEGY_START_SPAWN) {
+		snprintf(run->error, sizeof run->error, "%s shares its inputs by fork() alone: --start spawn cannot",
+			 run->strategy->name);
+		return -EINVAL;
+	}
 	/* A fresh process per job holds exactly one job. */
 	p->chunksize = cfg->one_shot ? 1 : run->p.chunksize;
 	p->slots = calloc((size_t)run->p.workers, sizeof *p->slots);
