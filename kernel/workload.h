@@ -48,8 +48,9 @@
 #define WORKLOAD_VERSION 1
 
 /* Job lists: every workload has both.  Identical repeats its reference
- * job; mixed draws jobs that differ in cost (from the seed), which is
- * what makes scheduling matter. */
+ * job: every job n of it must give the same summary (the reference runs
+ * it once); mixed draws jobs that differ in cost (from the seed), which
+ * is what makes scheduling matter. */
 #define WORKLOAD_JOBS_IDENTICAL 0
 #define WORKLOAD_JOBS_MIXED 1
 

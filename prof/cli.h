@@ -49,6 +49,13 @@ int parse_name_list(char *s, const char **names, int max, int *n);
 /* A comma list of whole numbers in [lo, hi] into v[0..max), with the
  * same rules; -ENOMEM when s cannot be copied. */
 int parse_int_list(const char *s, long lo, long hi, long *v, int max, int *n);
+/* The synthetic workload's options that run, sweep and recommend also
+ * take as options of their own ("--job-ms 20"), NULL-ended. */
+extern const char *const cli_synthetic_options[];
+/* Appends "name=value" (dashes in name made underscores) to the options
+ * list in buf: 0, or -EINVAL for a value with ',' or '=' or no room. */
+int cli_option_append(char *buf, size_t len, const char *name, const char *value);
+
 /* CPUs this process may run on (its affinity mask). */
 int cli_usable_cpus(void);
 /* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */

@@ -68,6 +68,19 @@ struct titles {
 
 static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int max_workers, struct titles *ts);
 
+/* Throughput per core: the burned area (Mha per CPU-hour) where every
+ * strategy's row has it (the fire model), else the workload's work units
+ * per CPU-hour. */
+static enum group_metric throughput_metric = G_MHA;
+
+static void choose_throughput(const struct groups *gs)
+{
+	throughput_metric = G_MHA;
+	for (size_t i = 0; i < gs->n; i++)
+		if (!group_is_exec(&gs->g[i]) && isnan(group_median(&gs->g[i], G_MHA)))
+			throughput_metric = G_WORK_CPU_HR;
+}
+
 static int write_dat(const struct groups *gs, enum which w, const char *path, int max_workers)
 {
 	static struct titles ts;
@@ -116,9 +129,9 @@ static int write_dat_pass(const struct groups *gs, enum which w, FILE *f, int ma
 			if ((g->workers != max_workers && !serial) || exec)
 				continue;            /* a command burns no cells */
 			row[0] = (double)g->jobs / g->workers;
-			row[1] = group_median(g, G_MHA);
-			row[2] = group_min(g, G_MHA);
-			row[3] = group_max(g, G_MHA);
+			row[1] = group_median(g, throughput_metric);
+			row[2] = group_min(g, throughput_metric);
+			row[3] = group_max(g, throughput_metric);
 		}
 		char title[192];
 		int ratio = g->workers ? g->jobs / g->workers : 0;
@@ -310,7 +323,8 @@ int plot_draw(const char *dir, const char *name, const char *dat, const char *va
 static int draw(const char *dir, const char *name, const char *dat, const char *subtitle)
 {
 	char vars[400];
-	snprintf(vars, sizeof vars, "subtitle='%s'", subtitle);
+	snprintf(vars, sizeof vars, "subtitle='%s'; ylabel='%s'", subtitle,
+		 throughput_metric == G_MHA ? "Mha per CPU-hour" : "work units per CPU-hour");
 	return plot_draw(dir, name, dat, vars);
 }
 
@@ -349,6 +363,7 @@ int cmd_plot(int argc, char **argv)
 	json_decref(ctx);
 	char subtitle[160];
 	snprintf(subtitle, sizeof subtitle, "%s scenario, %zu runs", gs.scenario, gs.used);
+	choose_throughput(&gs);
 	static const char *const names[] = { "speedup", "efficiency", "memory", "throughput" };
 	for (int k = 0; k < 4; k++) {
 		char dat[4300];

@@ -73,7 +73,8 @@ static void usage(FILE *out)
 		"  DIR                  a sweep's results folder; without it, a short sweep of its own\n"
 		"  --jobs J             the batch you will run (default: what the folder has)\n"
 		"  --memory-budget SIZE never recommend more peak PSS than this (e.g. 8G)\n"
-		"  --workload W, --options K=V,..., --scenario NAME\n"
+		"  --workload W, --options K=V,..., --scenario NAME, and the synthetic workload's\n"
+		"  --input-mb M, --job-ms T, --job-mb S, --access A, --cost-spread X\n"
 		"                       what the sweep of its own runs (default: the fire model's\n"
 		"                       default scenario); see spreadbench list --workload W\n");
 }
@@ -81,6 +82,7 @@ static void usage(FILE *out)
 /* What the sweep of its own runs. */
 struct what {
 	const char *workload, *options, *scenario;
+	const char *shortcuts;           /* the synthetic workload's options given as options */
 };
 
 /* A short sweep of its own: every built strategy at the machine's cores. */
@@ -100,8 +102,16 @@ static int measure(const struct what *w, long jobs, char *dir, size_t len)
 	int argc = 9;
 	if (w->workload)
 		argv[argc++] = "--workload", argv[argc++] = (char *)w->workload;
-	if (w->options)
+	static char options[1024];
+	if (w->shortcuts) {
+		/* The sweep takes them as --options, the synthetic workload implied. */
+		snprintf(options, sizeof options, "%s%s%s", w->shortcuts, w->options ? "," : "", w->options ? w->options : "");
+		argv[argc++] = "--options", argv[argc++] = options;
+		if (!w->workload)
+			argv[argc++] = "--workload", argv[argc++] = "synthetic";
+	} else if (w->options) {
 		argv[argc++] = "--options", argv[argc++] = (char *)w->options;
+	}
 	if (w->scenario)
 		argv[argc++] = "--scenario", argv[argc++] = (char *)w->scenario;
 	argv[argc] = NULL;
@@ -117,8 +127,12 @@ int cmd_recommend(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "jobs", required_argument, NULL, 'j' }, { "memory-budget", required_argument, NULL, 'm' },
 		{ "scenario", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
-		{ "workload", required_argument, NULL, 'w' }, { "options", required_argument, NULL, 'O' }, { 0 },
+		{ "workload", required_argument, NULL, 'w' }, { "options", required_argument, NULL, 'O' },
+		{ "input-mb", required_argument, NULL, 1 },  { "job-ms", required_argument, NULL, 1 },
+		{ "job-mb", required_argument, NULL, 1 },    { "access", required_argument, NULL, 1 },
+		{ "cost-spread", required_argument, NULL, 1 }, { 0 },
 	};
+	static char shortcuts[512];
 	long jobs = 0;
 	uint64_t budget = 0;
 	struct what what = { 0 };
@@ -142,6 +156,13 @@ int cmd_recommend(int argc, char **argv)
 			break;
 		case 'O':
 			what.options = optarg;
+			break;
+		case 1:
+			if (cli_option_append(shortcuts, sizeof shortcuts, opts[li].name, optarg)) {
+				cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
+				return 2;
+			}
+			what.shortcuts = shortcuts;
 			break;
 		case 'h':
 			usage(stdout);

@@ -218,6 +218,35 @@ static double ctx_real(json_t *ctx, const char *key)
 }
 
 /* Quantiles of one metric over every valid row. */
+static int all_values(const struct groups *gs, enum group_metric m, double **out, size_t *n);
+
+/* What ran: the workload and its options (context.json), and for the
+ * synthetic one the time per job asked against the time got. */
+static void workload_section(const struct groups *gs, json_t *ctx, FILE *f)
+{
+	const char *name = json_string_value(json_object_get(ctx, "workload"));
+	const char *version = json_string_value(json_object_get(ctx, "workload_version"));
+	const char *path = json_string_value(json_object_get(ctx, "workload_path"));
+	const char *options = json_string_value(json_object_get(ctx, "workload_options"));
+	if (!name)
+		return;                  /* a folder from before workloads: the fire model */
+	fprintf(f, "Workload: **%s**%s%s%s%s%s, options `%s`.\n\n", name, version ? " " : "", version ? version : "",
+		path ? " (`" : "", path ? path : "", path ? "`)" : "", options && options[0] ? options : "none");
+	const char *ms = options ? strstr(options, "job_ms=") : NULL;
+	if (strcmp(name, "synthetic") || !ms)
+		return;
+	double asked = strtod(ms + 7, NULL) / 1e3, *v = NULL;
+	size_t n = 0;
+	/* Jobs of every strategy, each mean weighed alike: what a job took. */
+	if (all_values(gs, G_JOB, &v, &n) == 0 && n > 0) {
+		double got = stats_median(v, n);
+		fprintf(f, "Each identical job was asked to compute for %.1f ms (calibrated when the workload was opened); "
+			   "the median of the rows' mean job times is %.1f ms (%+.0f %%; with mixed jobs, cost_spread "
+			   "spreads them around it).\n\n", asked * 1e3, got * 1e3, (got / asked - 1) * 100);
+	}
+	free(v);
+}
+
 static int all_values(const struct groups *gs, enum group_metric m, double **out, size_t *n)
 {
 	size_t k = 0;
@@ -376,6 +405,7 @@ int cmd_report(int argc, char **argv)
 	FILE *f = out.f;
 	fprintf(f, "# spreadbench report\n\n%zu valid runs of the %s scenario (%zu rows left out as failed or invalid).\n\n",
 		gs.used, gs.scenario, gs.invalid);
+	workload_section(&gs, ctx, f);
 	quiet_section(&gs, ctx, f);
 	fprintf(f, "## Machine\n\n| | |\n|---|---|\n");
 	sidecar_machine_table(ctx, f);

@@ -92,8 +92,6 @@ enum { OPT_STRATEGY = 1, OPT_REPS, OPT_WARMUP, OPT_CSV, OPT_PARENT_RSS, OPT_LOAD
        OPT_MAX_REPS, OPT_TIME_BUDGET, OPT_RUN_TIMEOUT, OPT_FORCE, OPT_MEMORY_BUDGET, OPT_HELP, OPT_SHORTCUT,
        OPT_PARAM = 1000 };
 
-static const char *const shortcut_names[] = { "input-mb", "job-ms", "job-mb", "access", "cost-spread" };
-#define NSHORTCUTS (int)(sizeof shortcut_names / sizeof shortcut_names[0])
 
 static int build_options(struct option *o, int cap)
 {
@@ -111,8 +109,8 @@ static int build_options(struct option *o, int cap)
 	int n = 0;
 	for (size_t i = 0; i < sizeof own / sizeof own[0] && n < cap - 1; i++)
 		o[n++] = own[i];
-	for (int i = 0; i < NSHORTCUTS && n < cap - 1; i++)
-		o[n++] = (struct option){ shortcut_names[i], required_argument, NULL, OPT_SHORTCUT };
+	for (int i = 0; cli_synthetic_options[i] && n < cap - 1; i++)
+		o[n++] = (struct option){ cli_synthetic_options[i], required_argument, NULL, OPT_SHORTCUT };
 	for (int i = 0; i < params_count && n < cap - 2; i++) {
 		const struct param *d = &params_table[i];
 		int has = d->type == PARAM_FLAG ? no_argument : required_argument;
@@ -124,20 +122,10 @@ static int build_options(struct option *o, int cap)
 	return n;
 }
 
-/* A synthetic option given as an option of its own: "--job-ms 20" is
- * "job_ms=20" in --options. */
+/* A synthetic option given as an option of its own (cli.h). */
 static int add_shortcut(struct run_args *a, const char *name, const char *value)
 {
-	size_t n = strlen(a->shortcuts);
-	char key[32];
-	snprintf(key, sizeof key, "%s", name);
-	for (char *c = key; *c; c++)
-		if (*c == '-')
-			*c = '_';
-	if (strchr(value, ',') || strchr(value, '='))
-		return -EINVAL;
-	int w = snprintf(a->shortcuts + n, sizeof a->shortcuts - n, "%s%s=%s", n ? "," : "", key, value);
-	return w < 0 || (size_t)w >= sizeof a->shortcuts - n ? -EINVAL : 0;
+	return cli_option_append(a->shortcuts, sizeof a->shortcuts, name, value);
 }
 
 /* One option of the runner's own; 0, or -EINVAL after a message. */

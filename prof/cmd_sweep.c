@@ -326,6 +326,8 @@ static void sweep_usage(FILE *out)
 		"  --allocators LIST     glibc,jemalloc (default glibc)\n"
 		"  --workload NAME|PATH  what each job runs: fire (default), synthetic, or a plug-in (.so)\n"
 		"  --options K=V,...     the workload's own parameters (see spreadbench list --workload W)\n"
+		"  --input-mb M, --job-ms T, --job-mb S, --access stream|random, --cost-spread X\n"
+		"                        the synthetic workload's options, as options of their own\n"
 		"  --scenario NAME, --seed N, --mix identical|mixed\n"
 		"  --reps N, --warmup N  repetitions per point, at least (interleaved), and warm-up runs\n"
 		"                        before a point's first (default 1)\n"
@@ -413,6 +415,35 @@ static int sweep_resolve_workload(struct sweep *s)
 	snprintf(options, sizeof options, "%s", wl->options(ws));
 	s->options = options;
 	wl->close(ws);
+	s->has_threads = wl->set_threads != NULL;
+	p.dtype = WORKLOAD_F64;
+	p.options = s->options;
+	s->has_f64 = wl->open(p.scenario, p.seed, p.dtype, p.options, &ws) == 0;
+	if (s->has_f64)
+		wl->close(ws);
+	if (s->dtypes[0] == WORKLOAD_F64 || (s->ndtypes > 1 && s->dtypes[1] == WORKLOAD_F64)) {
+		if (!s->has_f64) {
+			cli_error("--dtypes f64: workload %s has f32 inputs only", wl->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* --input-mb and its kin describe the synthetic workload: they imply it,
+ * and go before any --options. */
+static int apply_shortcuts(struct sweep *s, const char *shortcuts)
+{
+	static char options[1024];
+	if (s->workload && strcmp(s->workload, "synthetic")) {
+		cli_error("--input-mb, --job-ms, --job-mb, --access and --cost-spread describe the synthetic workload, "
+			  "not '%s'", s->workload);
+		return -EINVAL;
+	}
+	s->workload = "synthetic";
+	snprintf(options, sizeof options, "%s%s%s", shortcuts, s->options && s->options[0] ? "," : "",
+		 s->options ? s->options : "");
+	s->options = options;
 	return 0;
 }
 
@@ -433,8 +464,13 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		{ "job-timeout", required_argument, NULL, 'T' }, { "precision", required_argument, NULL, 'Q' },
 		{ "max-reps", required_argument, NULL, 'X' },   { "time-budget", required_argument, NULL, 'B' },
 		{ "workload", required_argument, NULL, 'w' },   { "options", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },             { 0 },
+		{ "help", no_argument, NULL, 'h' },
+		/* the synthetic workload's, as options of their own */
+		{ "input-mb", required_argument, NULL, 1 },    { "job-ms", required_argument, NULL, 1 },
+		{ "job-mb", required_argument, NULL, 1 },      { "access", required_argument, NULL, 1 },
+		{ "cost-spread", required_argument, NULL, 1 }, { 0 },
 	};
+	static char shortcuts[512];
 	static char names[8][1024];
 	const char *tmp[SWEEP_MAXLIST];
 	struct sweep_list cores = { 0 }, ratios = { 0 };
@@ -518,6 +554,10 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 			break;
 		case 'w':
 			s->workload = optarg;
+			break;
+		case 1:
+			if (cli_option_append(shortcuts, sizeof shortcuts, opts[li].name, optarg))
+				goto bad;
 			break;
 		case 'O':
 			s->options = optarg;
@@ -613,6 +653,8 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		for (int i = 0; i < strategy_registry_count; i++)
 			if (strategy_registry[i].strategy)
 				s->strategies[s->nstrategies++] = strategy_registry[i].name;
+	if (shortcuts[0] && apply_shortcuts(s, shortcuts))
+		return -EINVAL;
 	return sweep_resolve_workload(s);
 bad:
 	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
@@ -670,11 +712,28 @@ static int make_folder(struct sweep *s, char *dir, size_t len, const char *cmd, 
 
 /* context.json (the machine, and how long a random read in 1 GiB takes,
  * in 4 KiB pages and with huge pages asked for) and topology.xml. */
-static int write_sidecars(const char *dir)
+/* What the sweep ran, for anyone reading its folder: the workload (a
+ * plug-in's path and its own version too) and its resolved options. */
+static void put_workload(json_t *ctx, const struct sweep *s)
+{
+	char err[256];
+	const struct workload *wl = workloads_find(s->workload, err, sizeof err);
+	json_object_set_new(ctx, "workload", json_string(wl ? wl->name : s->workload));
+	if (wl)
+		json_object_set_new(ctx, "workload_version", json_string(wl->version));
+	if (workloads_is_path(s->workload))
+		json_object_set_new(ctx, "workload_path", json_string(s->workload));
+	json_object_set_new(ctx, "workload_options", json_string(s->options ? s->options : ""));
+	json_object_set_new(ctx, "scenario", json_string(s->scenario));
+}
+
+static int write_sidecars(const char *dir, const struct sweep *s)
 {
 	char path[4200];
 	json_t *ctx = NULL;
 	int rc = context_collect(&ctx);
+	if (!rc)
+		put_workload(ctx, s);
 	for (int huge = 0; huge < 2 && !rc; huge++) {
 		double ns = NAN;
 		noise_probe_latency(1ull << 30, huge, 2000000, &ns);
@@ -887,7 +946,7 @@ int cmd_sweep(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/results.csv", dir);
 	if (count_done(&s, path))
 		goto out;
-	if (!s.resume && write_sidecars(dir)) {
+	if (!s.resume && write_sidecars(dir, &s)) {
 		status = 1;
 		goto out;
 	}

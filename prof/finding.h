@@ -72,7 +72,7 @@ struct judge {
 	double conf;                     /* of every interval: 0.95 */
 	struct point base;               /* the folder's scenario, seed and mix */
 	char base_scenario[64];
-	char base_workload[64], base_options[64]; /* the folder's most common (64: the key's cell) */
+	char base_workload[160], base_options[160]; /* the folder's most common (as long as a key's cell) */
 	struct judge_part parts[JUDGE_MAX_PARTS];
 	int nparts;
 	char conclusion[400];            /* the verdict's sentence, from judge_conclude */
@@ -83,6 +83,9 @@ struct finding {
 	const char *claim;
 	const char *experiment;
 	bool grid;                       /* the grid answers it (perhaps with points of its own) */
+	/* A claim of the wildfire study about the fire model: not applicable
+	 * to a folder of another workload, and no points of it are planned. */
+	bool fire_only;
 	int (*points)(const struct finding_plan *plan, finding_add_fn add, void *arg);
 	enum verdict (*judge)(struct judge *j);
 };
@@ -96,6 +99,10 @@ extern const int findings_other_count;
 int finding_count(void);
 const struct finding *finding_at(int i);
 const struct finding *finding_find(const char *id);
+
+/* Judges f over the judge j (judge_init): its verdict, or not applicable
+ * for a finding about the fire model in a folder of another workload. */
+enum verdict finding_judge(const struct finding *f, struct judge *j);
 
 /* ---- for judges ---------------------------------------------------- */
 

@@ -39,3 +39,11 @@ int finding_add(finding_add_fn add, void *arg, const struct point *pt)
 {
 	return pt->strategy ? add(arg, pt) : 0;
 }
+
+enum verdict finding_judge(const struct finding *f, struct judge *j)
+{
+	if (f->fire_only && strcmp(j->base_workload, "fire") != 0)
+		return judge_conclude(j, VERDICT_NOT_APPLICABLE, "a claim about the fire model (the wildfire study's); "
+				      "this folder ran the workload %s", j->base_workload);
+	return f->judge(j);
+}

@@ -23,7 +23,7 @@ const char *const group_metric_columns[G_NMETRIC] = {
 	[G_STEAL] = "steal_fraction",  [G_IVCSW] = "involuntary_switches", [G_RUNNABLE] = "runnable_before",
 	[G_MHZ] = "cpu_mhz",           [G_TEARDOWN] = "teardown_s",  [G_HWM] = "max_worker_hwm_bytes",
 	[G_PROCS] = "max_procs",       [G_WORK] = "work_units_per_s", [G_WORK_CPU_HR] = "work_units_per_cpu_hr",
-	[G_PAGE] = "shm_page_bytes",
+	[G_PAGE] = "shm_page_bytes",   [G_JOB] = "mean_job_s",
 };
 
 static const char *col(const struct csvio_table *t, size_t r, const char *name)

@@ -31,6 +31,7 @@ enum group_metric {
 	 * before the workload interface, the burned cells. */
 	G_WORK, G_WORK_CPU_HR,
 	G_PAGE,                          /* the shared inputs' page size (shm_page_bytes) */
+	G_JOB,                           /* mean time inside one job (mean_job_s) */
 	G_NMETRIC
 };
 /* The metrics every results file has. */

@@ -27,7 +27,7 @@ struct point {
 };
 
 struct point_key {
-	char cell[POINT_NKEY][64];
+	char cell[POINT_NKEY][160];     /* long enough for a plug-in's path or its options */
 };
 
 /* The key cells of a point, as a CSV row of it would have them; 0 or

@@ -41,7 +41,7 @@ static void judge_all(const struct groups *gs, json_t *ctx, struct outcome *o, i
 		size_t len = 0;
 		FILE *m = open_memstream(&o[i].text, &len);
 		judge_init(&o[i].j, gs, ctx, m);
-		o[i].judged = o[i].v = finding_at(i)->judge(&o[i].j);
+		o[i].judged = o[i].v = finding_judge(finding_at(i), &o[i].j);
 		o[i].j.out = NULL;
 		if (m)
 			fclose(m);
@@ -66,7 +66,7 @@ static int stability(const struct groups *gs, json_t *ctx, struct outcome *o, in
 				continue;
 			struct judge j;
 			judge_init(&j, &rs, ctx, NULL);
-			o[i].agree += finding_at(i)->judge(&j) == o[i].judged;
+			o[i].agree += finding_judge(finding_at(i), &j) == o[i].judged;
 		}
 		groups_release(&rs);
 	}

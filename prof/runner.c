@@ -354,7 +354,18 @@ int runner_reference_compute(const struct runner_options *o, struct runner_refer
 		goto out;
 	}
 	if (rc || rep.rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		describe_reference_failure(&rep, rc, status, err, errlen);
+		char why[400];
+		describe_reference_failure(&rep, rc, status, why, sizeof why);
+		if (WIFSIGNALED(status)) {
+			size_t n = strlen(why);
+			snprintf(why + n, sizeof why - n, ticks == 0 ? " while building the inputs" : " in job %d",
+				 ticks - 1);
+		}
+		/* A plug-in's fault is named as the plug-in's. */
+		if (workloads_is_path(p->workload))
+			snprintf(err, errlen, "workload %s (%s): %s", o->wl ? o->wl->name : "?", p->workload, why);
+		else
+			snprintf(err, errlen, "%s", why);
 		rc = rc == 0 && rep.rc ? rep.rc : rc ? rc : -ECHILD;
 		goto out;
 	}

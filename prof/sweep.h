@@ -53,6 +53,7 @@ struct sweep {
 	const struct sweep_preset *preset;
 	const char *workload;            /* --workload (default fire) */
 	const char *options;             /* the workload's options, resolved once (its options()) */
+	bool has_f64, has_threads;       /* what the workload offers besides f32 and a thread a job */
 	const char *scenario, *out, *resume;
 	const char *strategies[SWEEP_MAXLIST];
 	int nstrategies;

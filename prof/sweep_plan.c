@@ -71,6 +71,11 @@ static int add_point(void *arg, const struct point *pt)
 	for (int i = 0; i < s->npts; i++)
 		if (memcmp(&s->pts[i].key, &np.key, sizeof np.key) == 0)
 			return 0;
+	/* What the workload cannot do is not planned: f64 inputs, threads
+	 * inside a job. */
+	if ((pt->p.dtype == WORKLOAD_F64 && !s->has_f64) ||
+	    ((pt->p.job_threads < 0 || pt->p.job_threads > 1) && !s->has_threads))
+		return 0;
 	bool omp_in_fork = flag(pt->strategy, STRATEGY_JOB_THREADS) && pt->p.start == STRATEGY_START_FORK &&
 			   (pt->p.job_threads < 0 || pt->p.job_threads > 1);
 	np.child = pt->p.allocator != STRATEGY_ALLOC_GLIBC || pt->parent_rss > 0 || omp_in_fork;
@@ -236,8 +241,10 @@ int sweep_plan(struct sweep *s)
 	base.mix = s->mix;
 	bool findings = s->preset->findings;
 	bool want_grid = !findings;
+	bool fire = strcmp(s->workload, "fire") == 0;
 	for (int i = 0; findings && i < finding_count(); i++)
-		want_grid |= finding_at(i)->grid && sweep_wants(s, finding_at(i)->id);
+		want_grid |= finding_at(i)->grid && (fire || !finding_at(i)->fire_only) &&
+			     sweep_wants(s, finding_at(i)->id);
 	int rc = want_grid ? grid(s, base) : 0;
 	if (rc || !findings)
 		return rc;
@@ -248,7 +255,7 @@ int sweep_plan(struct sweep *s)
 	};
 	for (int i = 0; i < finding_count() && !rc; i++) {
 		const struct finding *f = finding_at(i);
-		if (f->points && sweep_wants(s, f->id))
+		if (f->points && sweep_wants(s, f->id) && (fire || !f->fire_only))
 			rc = f->points(&plan, add_point, s);
 	}
 	return rc;

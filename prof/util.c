@@ -207,3 +207,19 @@ int parse_duration(const char *s, double *out)
 	*out *= scale;
 	return 0;
 }
+
+const char *const cli_synthetic_options[] = { "input-mb", "job-ms", "job-mb", "access", "cost-spread", NULL };
+
+int cli_option_append(char *buf, size_t len, const char *name, const char *value)
+{
+	size_t n = strlen(buf);
+	char key[32];
+	snprintf(key, sizeof key, "%s", name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	if (!value[0] || strchr(value, ',') || strchr(value, '='))
+		return -EINVAL;
+	int w = snprintf(buf + n, len - n, "%s%s=%s", n ? "," : "", key, value);
+	return w < 0 || (size_t)w >= len - n ? -EINVAL : 0;
+}

@@ -3,9 +3,10 @@
  * schedule, attach mode, thread mode and pinning it honours (its flags
  * and the parameter table say which), runs a batch of unequal fires on
  * the tiny scenario and must give each job exactly the serial answer (its
- * summary: checksum and figures).  The synthetic workload and every
- * plug-in named on the command line then run on each strategy with its
- * defaults and with spawned workers, which load the plug-in themselves.  Rows
+ * summary: checksum and figures); the synthetic workload then runs on
+ * each strategy with its defaults and with spawned workers.  With
+ * --only-plugins, each plug-in named runs that way instead: the worker
+ * and MPI programs load it themselves.  Rows
  * are written to a CSV and read back through the reader, and afterwards
  * no child process and none of this test's /dev/shm objects may remain.
  *
@@ -22,6 +23,7 @@
 #include "testwl.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +219,7 @@ static void check_workload(struct runner_options *base, bool full)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: test_conformance PATH-TO-spreadbench-worker [PLUG-IN.so ...]\n");
+		fprintf(stderr, "usage: test_conformance PATH-TO-spreadbench-worker [--only-plugins PLUG-IN.so#OPTIONS ...]\n");
 		return 2;
 	}
 	char dir[] = "/tmp/spreadbench-conf-XXXXXX", path[64], err[256] = "", options[1024];
@@ -226,34 +228,36 @@ int main(int argc, char **argv)
 	CHECK_EQ(count_own("/dev/shm"), 0);
 	CHECK_EQ(csvio_writer_open(path, runner_columns, runner_ncolumns, NULL, 0, &csv, err, sizeof err), 0);
 
-	/* The fire model on its tiny scenario, every variant; the synthetic
-	 * stand-in and each plug-in given, the defaults and spawned workers. */
+	/* The fire model on its tiny scenario, every variant, and the
+	 * synthetic stand-in; or (--only-plugins) each plug-in given as
+	 * PATH#OPTIONS: the defaults and spawned workers of each strategy. */
 	struct runner_options o = { .sample_interval_s = 0.01 };
-	params_defaults(&o.p);
-	o.p.scenario = "tiny";
-	o.p.seed = 3;
-	o.p.jobs = JOBS;
-	o.p.workers = 2;
-	o.p.worker_path = argv[1];
-	if (testwl_open(&o, options, sizeof options) == 0) {
-		check_workload(&o, true);
-		testwl_close(&o);
-	} else {
-		CHECK(!"the fire workload opens");
-	}
-	for (int i = 1; i < argc; i++) {
+	bool plugins = argc > 2 && strcmp(argv[2], "--only-plugins") == 0;
+	for (int i = plugins ? 3 : 0; i < (plugins ? argc : 2); i++) {
+		char spec[1024];
 		params_defaults(&o.p);
-		o.p.workload = i == 1 ? "synthetic" : argv[i];
-		o.p.options = i == 1 ? "input_mb=8,job_ms=3,job_mb=1,cost_spread=3" : "";
 		o.p.seed = 3;
 		o.p.jobs = JOBS;
 		o.p.workers = 2;
 		o.p.worker_path = argv[1];
+		if (plugins) {
+			snprintf(spec, sizeof spec, "%s", argv[i]);
+			char *hash = strchr(spec, '#');
+			if (hash)
+				*hash = '\0';
+			o.p.workload = spec;
+			o.p.options = hash ? hash + 1 : "";
+		} else if (i == 0) {
+			o.p.scenario = "tiny";
+		} else {
+			o.p.workload = "synthetic";
+			o.p.options = "input_mb=8,job_ms=3,job_mb=1,cost_spread=3";
+		}
 		if (testwl_open(&o, options, sizeof options)) {
 			CHECK(!"the workload opens");
 			continue;
 		}
-		check_workload(&o, false);
+		check_workload(&o, !plugins && i == 0);
 		testwl_close(&o);
 	}
 	CHECK_EQ(csvio_writer_close(csv), 0);

@@ -392,7 +392,7 @@ static void not_measured_or_applicable(void)
  * measured". */
 static void plan_feeds_judges(void)
 {
-	struct sweep s = { .preset = sweep_preset_find("findings"), .workload = "fire", .options = "",
+	struct sweep s = { .preset = sweep_preset_find("findings"), .workload = "fire", .options = "", .has_f64 = true, .has_threads = true,
 			   .scenario = "tiny", .seed = 1,
 			   .mix = WORKLOAD_JOBS_IDENTICAL, .ncores = 2, .ndtypes = 1, .nstarts = 1, .nschedules = 1,
 			   .nattaches = 1, .nmodes = 1, .npins = 1, .nallocators = 1 };

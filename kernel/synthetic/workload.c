@@ -315,7 +315,9 @@ static int syn_run_job(struct workload_state *st, const struct workload_job *job
 	const struct workload_scenario *ws = st->v->ws;
 	if (job->n < 0 || (job->mix != WORKLOAD_JOBS_IDENTICAL && job->mix != WORKLOAD_JOBS_MIXED))
 		return -EINVAL;
-	uint64_t salt = mix64(ws->seed ^ ((uint64_t)job->mix << 40) ^ (uint64_t)job->n);
+	/* Every job of the identical list is the same job (workload.h). */
+	uint64_t n = job->mix == WORKLOAD_JOBS_MIXED ? (uint64_t)job->n : 0;
+	uint64_t salt = mix64(ws->seed ^ ((uint64_t)job->mix << 40) ^ n);
 	write_private(st, salt);
 	uint64_t iters = (uint64_t)llround(ws->iters_per_ms * ws->job_ms * cost_of(ws, job->mix, job->n));
 	uint64_t h = reads(st->v, ws->random, salt, iters);
