@@ -20,7 +20,8 @@
 static const char *const keys[] = {
 	"date", "host", "os", "kernel", "arch", "cpu_model", "packages", "cores", "pus", "numa_nodes",
 	"cpu_kinds", "online_cpus", "affinity_cpus", "memory_total_bytes", "governor", "thp_enabled",
-	"thp_defrag", "cgroup_version", "cgroup_memory_max", "cgroup_cpu_max", "compiler", "build_type",
+	"thp_defrag", "thp_shmem_enabled", "hugetlb_pages_total", "hugetlb_pages_free", "hugetlb_page_bytes",
+	"cgroup_version", "cgroup_memory_max", "cgroup_cpu_max", "compiler", "build_type",
 	"git_commit", "version", "glibc", "hwloc", "hwloc_api", "jansson", "libcsv", "sanitizers",
 	"probe_cpu_s", "probe_latency_ns",
 };
