@@ -14,28 +14,6 @@
 # minutes, and every wait here has a generous bound.
 source "$(dirname "$0")/lib.sh"
 
-# cell FILE NAME: column NAME of the last row of FILE, with quoted cells
-# (commas, doubled quotes) read as a CSV reader would.
-cell() {
-  awk -v name="$2" '
-    function fields(line, out,    n, i, c, f, q) {
-      n = 0; f = ""; q = 0
-      for (i = 1; i <= length(line); i++) {
-        c = substr(line, i, 1)
-        if (q && c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
-        else if (c == "\"") q = !q
-        else if (c == "," && !q) { out[++n] = f; f = "" }
-        else f = f c
-      }
-      out[++n] = f
-      return n
-    }
-    /^#/ { next }
-    !h { n = fields($0, head); for (i = 1; i <= n; i++) if (head[i] == name) k = i; h = 1; next }
-    { last = $0 }
-    END { fields(last, row); print row[k] }' "$1"
-}
-
 # gone PATTERN: no process whose command line matches PATTERN, waiting up
 # to 10 s for ones that were just killed to be reaped.
 gone() {
