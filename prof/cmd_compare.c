@@ -618,7 +618,14 @@ static void release(struct compare *c)
 	free(c->pts);
 }
 
-int cmd_compare(int argc, char **argv)
+/* What goes where besides the verdicts' exit status. */
+struct outputs {
+	const char *format;              /* text, md or json, on standard output */
+	const char *export, *summary;    /* files, or NULL */
+};
+
+/* 0 to go on, 1 after --help, -EINVAL after a message. */
+static int parse_args(int argc, char **argv, struct compare *c, struct outputs *outs)
 {
 	static const struct option opts[] = {
 		{ "factor", required_argument, NULL, 'f' }, { "alpha", required_argument, NULL, 'a' },
@@ -626,52 +633,176 @@ int cmd_compare(int argc, char **argv)
 		{ "export-json", required_argument, NULL, 'e' }, { "summary", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	struct compare c = { .factor = 1.10, .alpha = 0.05 };
-	const char *format = "text", *export = NULL, *summary = NULL;
 	int ch, li = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		switch (ch) {
 		case 'f':
-			if (parse_double(optarg, &c.factor) || !(c.factor >= 1.0 && c.factor < 100))
+			if (parse_double(optarg, &c->factor) || !(c->factor >= 1.0 && c->factor < 100))
 				goto bad;
 			break;
 		case 'a':
-			if (parse_double(optarg, &c.alpha) || !(c.alpha > 0 && c.alpha < 1))
+			if (parse_double(optarg, &c->alpha) || !(c->alpha > 0 && c->alpha < 1))
 				goto bad;
 			break;
 		case 'n':
 			if (strcmp(optarg, "serial") == 0)
-				c.normalize = true;
+				c->normalize = true;
 			else if (strcmp(optarg, "none"))
 				goto bad;
 			break;
 		case 'F':
 			if (strcmp(optarg, "text") && strcmp(optarg, "md") && strcmp(optarg, "json"))
 				goto bad;
-			format = optarg;
+			outs->format = optarg;
 			break;
 		case 'e':
-			export = optarg;
+			outs->export = optarg;
 			break;
 		case 's':
-			summary = optarg;
+			outs->summary = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	if (argc - optind != 2) {
 		cli_error("compare needs two results: BASE NEW (CSV files or folders)");
 		usage(stderr);
-		return 2;
+		return -EINVAL;
 	}
-	c.s[0].arg = argv[optind];
-	c.s[1].arg = argv[optind + 1];
+	c->s[0].arg = argv[optind];
+	c->s[1].arg = argv[optind + 1];
+	return 0;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
+	return -EINVAL;
+}
+
+/* Metric m of point p, NEW against BASE, into r: the medians, the ratio
+ * with its interval, Mann-Whitney's U and the verdict.  0, or -EINVAL
+ * after a message. */
+static int compare_metric(const struct compare *c, const struct point *p, int m, struct result *r)
+{
+	r->p = p;
+	r->metric = m;
+	r->base = stats_median(p->v[0][m], p->n[0]);
+	r->new = stats_median(p->v[1][m], p->n[1]);
+	if (stats_mann_whitney(p->v[1][m], p->n[1], p->v[0][m], p->n[0], &r->u)) {
+		cli_error("cannot test %s of %s", metrics[m].column, p->key);
+		return -EINVAL;
+	}
+	int erc = stats_ratio_ci(p->v[0][m], p->n[0], p->v[1][m], p->n[1], 1 - c->alpha, &r->e);
+	if (erc == -EDOM) {
+		/* A zero (or negative) value has no ratio: the change of a
+		 * metric that is 0 on one side is no number of repetitions'
+		 * business. */
+		r->e = (struct stats_effect){ .estimate = r->base != 0 ? r->new / r->base : 1.0, .lo = 0,
+					      .hi = INFINITY };
+	} else if (erc) {
+		cli_error("cannot compare %s of %s", metrics[m].column, p->key);
+		return -EINVAL;
+	}
+	r->v = judge(c, &metrics[m], r);
+	return 0;
+}
+
+/* Every metric of every point both sides have, into res (*nres of them),
+ * counting the regressions and the comparisons that have too few
+ * repetitions to bound their interval.  0, or -EINVAL after a message. */
+static int compare_points(const struct compare *c, struct result *res, size_t *nres, int *worse, int *undecided)
+{
+	for (size_t i = 0; i < c->npts; i++) {
+		const struct point *p = &c->pts[i];
+		if (!p->n[0] || !p->n[1]) {
+			fprintf(stderr, "spreadbench: warning: only in %s: %s\n", p->n[0] ? "BASE" : "NEW", p->key);
+			continue;
+		}
+		for (int m = 0; m < NMETRIC; m++) {
+			/* A metric 0 in every row of both sides was not measured
+			 * there (a command burns no cells): nothing to compare. */
+			if (all_zero(p->v[0][m], p->n[0]) && all_zero(p->v[1][m], p->n[1]))
+				continue;
+			struct result *r = &res[(*nres)++];
+			if (compare_metric(c, p, m, r))
+				return -EINVAL;
+			*worse += r->v == CHANGE_WORSE;
+			*undecided += r->v == CHANGE_TOO_FEW;
+		}
+	}
+	return 0;
+}
+
+/* Warnings about what the comparison left out or could not settle. */
+static void warn_gaps(const struct compare *c, int undecided)
+{
+	if (undecided)
+		fprintf(stderr,
+			"spreadbench: warning: %d comparisons have too few repetitions to bound a %.0f %% interval "
+			"(at least %zu a side; run more --reps)\n", undecided, (1 - c->alpha) * 100,
+			stats_min_reps_two(1 - c->alpha));
+	if (c->s[0].unnormalized || c->s[1].unnormalized)
+		fprintf(stderr, "spreadbench: warning: --normalize serial leaves out %d rows of commands (exec): they "
+			"ran no batch of serial's\n", c->s[0].unnormalized + c->s[1].unnormalized);
+	if (c->s[1].invalid_rows)
+		fprintf(stderr, "spreadbench: NEW has %d failed or invalid rows, first: %s\n", c->s[1].invalid_rows,
+			c->s[1].first_invalid);
+	if (c->s[0].invalid_rows)
+		fprintf(stderr, "spreadbench: warning: BASE has %d failed or invalid rows, left out\n",
+			c->s[0].invalid_rows);
+}
+
+/* The verdicts on standard output, as text, Markdown or JSON; shared is
+ * what every point has in common, which text names once. */
+static void print_results(const struct compare *c, const char *format, const char *shared, const struct result *res,
+			  size_t nres, int worse)
+{
+	if (strcmp(format, "json") == 0) {
+		json_t *o = to_json(c, res, nres, worse);
+		char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(o);
+	} else if (strcmp(format, "md") == 0) {
+		print_md(stdout, c, res, nres, worse);
+	} else {
+		if (shared && shared[0])
+			printf("every point: %s\n", shared);
+		print_text(c, res, nres);
+		printf("%d regression%s, %zu comparisons; factor %.2f, alpha %g%s\n", worse, worse == 1 ? "" : "s",
+		       nres, c->factor, c->alpha, c->normalize ? ", relative to serial" : "");
+	}
+}
+
+/* The Markdown table appended to path whole or not at all: a failed
+ * write cuts the file back to what it held.  0, or nonzero after a
+ * message. */
+static int append_summary(const char *path, const struct compare *c, const struct result *res, size_t nres,
+			  int worse)
+{
+	struct outfile o;
+	int orc = outfile_open_append(&o, path);
+	if (!orc) {
+		print_md(o.f, c, res, nres, worse);
+		orc = outfile_commit(&o);
+	}
+	if (orc)
+		cli_error("cannot write '%s': %s", path, strerror(-orc));
+	return orc;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare c = { .factor = 1.10, .alpha = 0.05 };
+	struct outputs outs = { .format = "text" };
+	int rc = parse_args(argc, argv, &c, &outs);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	int status = 2;
 	struct result *res = NULL;
 	char *shared = NULL;
@@ -689,95 +820,21 @@ int cmd_compare(int argc, char **argv)
 	res = calloc(c.npts * NMETRIC + 1, sizeof *res);
 	if (!res)
 		goto out;
-	size_t nres = 0, only[2] = { 0, 0 };
+	size_t nres = 0;
 	int worse = 0, undecided = 0;
-	for (size_t i = 0; i < c.npts; i++) {
-		struct point *p = &c.pts[i];
-		if (!p->n[0] || !p->n[1]) {
-			only[p->n[0] ? 0 : 1]++;
-			fprintf(stderr, "spreadbench: warning: only in %s: %s\n", p->n[0] ? "BASE" : "NEW", p->key);
-			continue;
-		}
-		for (int m = 0; m < NMETRIC; m++) {
-			/* A metric 0 in every row of both sides was not measured
-			 * there (a command burns no cells): nothing to compare. */
-			if (all_zero(p->v[0][m], p->n[0]) && all_zero(p->v[1][m], p->n[1]))
-				continue;
-			struct result *r = &res[nres++];
-			r->p = p;
-			r->metric = m;
-			r->base = stats_median(p->v[0][m], p->n[0]);
-			r->new = stats_median(p->v[1][m], p->n[1]);
-			if (stats_mann_whitney(p->v[1][m], p->n[1], p->v[0][m], p->n[0], &r->u)) {
-				cli_error("cannot test %s of %s", metrics[m].column, p->key);
-				goto out;
-			}
-			int erc = stats_ratio_ci(p->v[0][m], p->n[0], p->v[1][m], p->n[1], 1 - c.alpha, &r->e);
-			if (erc == -EDOM) {
-				/* A zero (or negative) value has no ratio: the
-				 * change of a metric that is 0 on one side is
-				 * no number of repetitions' business. */
-				r->e = (struct stats_effect){ .estimate = r->base != 0 ? r->new / r->base : 1.0,
-							      .lo = 0, .hi = INFINITY };
-			} else if (erc) {
-				cli_error("cannot compare %s of %s", metrics[m].column, p->key);
-				goto out;
-			}
-			r->v = judge(&c, &metrics[m], r);
-			worse += r->v == CHANGE_WORSE;
-			undecided += r->v == CHANGE_TOO_FEW;
-		}
-	}
+	if (compare_points(&c, res, &nres, &worse, &undecided))
+		goto out;
 	if (nres == 0) {
 		cli_error("'%s' and '%s' have no valid point in common", c.s[0].arg, c.s[1].arg);
 		goto out;
 	}
-	if (undecided)
-		fprintf(stderr,
-			"spreadbench: warning: %d comparisons have too few repetitions to bound a %.0f %% interval "
-			"(at least %zu a side; run more --reps)\n", undecided, (1 - c.alpha) * 100,
-			stats_min_reps_two(1 - c.alpha));
-	if (c.s[0].unnormalized || c.s[1].unnormalized)
-		fprintf(stderr, "spreadbench: warning: --normalize serial leaves out %d rows of commands (exec): they "
-			"ran no batch of serial's\n", c.s[0].unnormalized + c.s[1].unnormalized);
-	if (c.s[1].invalid_rows)
-		fprintf(stderr, "spreadbench: NEW has %d failed or invalid rows, first: %s\n", c.s[1].invalid_rows,
-			c.s[1].first_invalid);
-	if (c.s[0].invalid_rows)
-		fprintf(stderr, "spreadbench: warning: BASE has %d failed or invalid rows, left out\n",
-			c.s[0].invalid_rows);
-	if (strcmp(format, "json") == 0) {
-		json_t *o = to_json(&c, res, nres, worse);
-		char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		if (s)
-			puts(s);
-		free(s);
-		json_decref(o);
-	} else if (strcmp(format, "md") == 0) {
-		print_md(stdout, &c, res, nres, worse);
-	} else {
-		if (shared && shared[0])
-			printf("every point: %s\n", shared);
-		print_text(&c, res, nres);
-		printf("%d regression%s, %zu comparisons; factor %.2f, alpha %g%s\n", worse, worse == 1 ? "" : "s",
-		       nres, c.factor, c.alpha, c.normalize ? ", relative to serial" : "");
+	warn_gaps(&c, undecided);
+	print_results(&c, outs.format, shared, res, nres, worse);
+	if (outs.summary && append_summary(outs.summary, &c, res, nres, worse)) {
+		status = 1;
+		goto out;
 	}
-	if (summary) {
-		/* Appended whole or not at all: a failed write cuts the file
-		 * back to what it held. */
-		struct outfile o;
-		int orc = outfile_open_append(&o, summary);
-		if (!orc) {
-			print_md(o.f, &c, res, nres, worse);
-			orc = outfile_commit(&o);
-		}
-		if (orc) {
-			cli_error("cannot write '%s': %s", summary, strerror(-orc));
-			status = 1;
-			goto out;
-		}
-	}
-	if (export && export_bench(export, res, nres)) {
+	if (outs.export && export_bench(outs.export, res, nres)) {
 		status = 1;
 		goto out;
 	}
@@ -787,7 +844,4 @@ out:
 	free(res);
 	release(&c);
 	return status;
-bad:
-	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
-	return 2;
 }

@@ -67,6 +67,121 @@ static void usage(FILE *out)
 		"exit status: 0 every run exited 0, 1 a run failed, 2 bad input, 128+signal when stopped\n");
 }
 
+/* An option of how the commands are measured and where the rows go.
+ * 0, or -EINVAL after a message. */
+static int measure_option(int c, const char *name, struct exec_args *a)
+{
+	long v;
+	double d;
+	switch (c) {
+	case 'r':
+		if (strcmp(optarg, "auto") == 0)
+			a->auto_reps = true;
+		else if (parse_int(optarg, 1, 100000, &v))
+			goto bad;
+		else
+			a->reps = (int)v;
+		break;
+	case 'W':
+		if (parse_int(optarg, 0, 100000, &v))
+			goto bad;
+		a->warmup = (int)v;
+		break;
+	case 'Q':
+		if (parse_fraction(optarg, &d) || !(d > 0))
+			goto bad;
+		a->precision = d;
+		break;
+	case 'X':
+		if (parse_int(optarg, 1, 100000, &v))
+			goto bad;
+		a->max_reps = (int)v;
+		break;
+	case 'B':
+		if (parse_duration(optarg, &a->time_budget_s))
+			goto bad;
+		break;
+	case 'o':
+		a->csv = optarg;
+		break;
+	case 'T':
+		if (parse_duration(optarg, &a->timeout_s))
+			goto bad;
+		break;
+	case 'f':
+		if (parse_double(optarg, &a->factor) || !(a->factor >= 1.0 && a->factor < 100))
+			goto bad;
+		break;
+	case 'i':
+		if (parse_double(optarg, &d) || !(d >= 0.001 && d <= 10))
+			goto bad;
+		a->sample_interval_s = d;
+		break;
+	}
+	return 0;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, name);
+	return -EINVAL;
+}
+
+/* An option of what runs: the commands, their labels and parameters, what
+ * runs around them and what the rows record of them.  0, or a negative
+ * errno after a message (the usage, for an option not known). */
+static int command_option(int c, const char *name, struct exec_args *a)
+{
+	long v;
+	switch (c) {
+	case 'l':
+		if (a->nlabels == EXEC_MAX_COMMANDS)
+			goto bad;
+		a->labels[a->nlabels++] = optarg;
+		break;
+	case 'v':
+		if (a->nvs == EXEC_MAX_COMMANDS - 1) {
+			cli_error("at most %d commands with --vs", EXEC_MAX_COMMANDS - 1);
+			return -EINVAL;
+		}
+		a->vs[a->nvs++] = optarg;
+		break;
+	case 'p':
+	case 'R':
+		return exec_param_parse(a, optarg, c == 'R');
+	case 'P':
+		a->workers_param = optarg;
+		break;
+	case 'w':
+		if (parse_int(optarg, 1, 4096, &v))
+			goto bad;
+		a->workers = (int)v;
+		break;
+	case 'j':
+		if (parse_int(optarg, 1, 100000000, &v))
+			goto bad;
+		a->jobs = (int)v;
+		break;
+	case 'b':
+		a->prepare = optarg;
+		break;
+	case 'a':
+		a->cleanup = optarg;
+		break;
+	case 's':
+		a->shell = true;
+		break;
+	case 'O':
+		a->show_output = true;
+		break;
+	default:
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, name);
+	return -EINVAL;
+}
+
+/* 0 to go on, 1 after --help, a negative errno after a message. */
 static int parse_args(int argc, char **argv, struct exec_args *a)
 {
 	static const struct option opts[] = {
@@ -82,110 +197,18 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
 		{ "factor", required_argument, NULL, 'f' },	   { "sample-interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },		   { 0 },
 	};
-	long v;
-	double d;
 	int c, li = 0, rc;
 	optind = 1;
 	/* '+': the first word that is not an option starts the command, so
 	 * that its own options are never taken for ours. */
 	while ((c = getopt_long(argc, argv, "+h", opts, &li)) != -1) {
-		switch (c) {
-		case 'r':
-			if (strcmp(optarg, "auto") == 0)
-				a->auto_reps = true;
-			else if (parse_int(optarg, 1, 100000, &v))
-				goto bad;
-			else
-				a->reps = (int)v;
-			break;
-		case 'W':
-			if (parse_int(optarg, 0, 100000, &v))
-				goto bad;
-			a->warmup = (int)v;
-			break;
-		case 'Q':
-			if (parse_fraction(optarg, &d) || !(d > 0))
-				goto bad;
-			a->precision = d;
-			break;
-		case 'X':
-			if (parse_int(optarg, 1, 100000, &v))
-				goto bad;
-			a->max_reps = (int)v;
-			break;
-		case 'B':
-			if (parse_duration(optarg, &a->time_budget_s))
-				goto bad;
-			break;
-		case 'o':
-			a->csv = optarg;
-			break;
-		case 'l':
-			if (a->nlabels == EXEC_MAX_COMMANDS)
-				goto bad;
-			a->labels[a->nlabels++] = optarg;
-			break;
-		case 'v':
-			if (a->nvs == EXEC_MAX_COMMANDS - 1) {
-				cli_error("at most %d commands with --vs", EXEC_MAX_COMMANDS - 1);
-				return -EINVAL;
-			}
-			a->vs[a->nvs++] = optarg;
-			break;
-		case 'p':
-		case 'R':
-			if ((rc = exec_param_parse(a, optarg, c == 'R')))
-				return rc;
-			break;
-		case 'P':
-			a->workers_param = optarg;
-			break;
-		case 'w':
-			if (parse_int(optarg, 1, 4096, &v))
-				goto bad;
-			a->workers = (int)v;
-			break;
-		case 'j':
-			if (parse_int(optarg, 1, 100000000, &v))
-				goto bad;
-			a->jobs = (int)v;
-			break;
-		case 'T':
-			if (parse_duration(optarg, &a->timeout_s))
-				goto bad;
-			break;
-		case 'b':
-			a->prepare = optarg;
-			break;
-		case 'a':
-			a->cleanup = optarg;
-			break;
-		case 's':
-			a->shell = true;
-			break;
-		case 'O':
-			a->show_output = true;
-			break;
-		case 'f':
-			if (parse_double(optarg, &a->factor) || !(a->factor >= 1.0 && a->factor < 100))
-				goto bad;
-			break;
-		case 'i':
-			if (parse_double(optarg, &d) || !(d >= 0.001 && d <= 10))
-				goto bad;
-			a->sample_interval_s = d;
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(stdout);
 			return 1;
-		default:
-			usage(stderr);
-			return -EINVAL;
 		}
-		continue;
-bad:
-		cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
-		return -EINVAL;
+		rc = strchr("rWQXBoTfi", c) ? measure_option(c, opts[li].name, a) : command_option(c, opts[li].name, a);
+		if (rc)
+			return rc;
 	}
 	a->cmd = argv + optind;
 	a->ncmd = argc - optind;

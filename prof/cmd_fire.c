@@ -113,7 +113,98 @@ static int parse_cell(const char *s, int *y, int *x)
 	return 0;
 }
 
-int cmd_fire(int argc, char **argv)
+/* What the command line asked for. */
+struct fire_args {
+	const char *scenario, *plot;
+	uint64_t seed;
+	long job;                        /* -1: the scenario's reference fire */
+	enum kernel_job_mix mix;
+	enum kernel_dtype dtype;
+	bool json, have_ignite;
+	long threads;
+	int iy, ix;
+	double start, duration;          /* NAN: the job's own */
+};
+
+/* One option; 0, or -EINVAL after a message (the usage, for an option
+ * not known). */
+static int fire_option(struct fire_args *a, int c)
+{
+	switch (c) {
+	case 's':
+		a->scenario = optarg;
+		return 0;
+	case 'S':
+		if (parse_u64(optarg, &a->seed)) {
+			cli_error("invalid seed '%s'", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'j':
+		if (parse_int(optarg, 0, 1000000000, &a->job)) {
+			cli_error("invalid job number '%s'", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'm':
+		if (kernel_job_mix_parse(optarg, &a->mix)) {
+			cli_error("invalid job mix '%s' (identical or mixed)", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'i':
+		if (parse_cell(optarg, &a->iy, &a->ix)) {
+			cli_error("invalid ignition '%s' (expected Y,X)", optarg);
+			return -EINVAL;
+		}
+		a->have_ignite = true;
+		return 0;
+	case 't':
+		if (parse_double(optarg, &a->start) || !(a->start >= 0)) {
+			cli_error("invalid start time '%s'", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'd':
+		if (parse_double(optarg, &a->duration) || !(a->duration > 0)) {
+			cli_error("invalid duration '%s'", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'T':
+		if (strcmp(optarg, "f32") == 0) {
+			a->dtype = KERNEL_F32;
+		} else if (strcmp(optarg, "f64") == 0) {
+			a->dtype = KERNEL_F64;
+		} else {
+			cli_error("invalid dtype '%s' (f32 or f64)", optarg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'J':
+		a->json = true;
+		return 0;
+	case 'n':
+		if (parse_int(optarg, 0, 256, &a->threads)) {
+			cli_error("invalid --threads '%s' (1 to 256, or 0 for OpenMP's default)", optarg);
+			return -EINVAL;
+		}
+		if (a->threads != 1 && !kernel_has_openmp()) {
+			cli_error("--threads needs a build with OpenMP (cmake -DSPREADBENCH_OPENMP=ON)");
+			return -EINVAL;
+		}
+		return 0;
+	case 'p':
+		a->plot = optarg;
+		return 0;
+	default:
+		fire_usage(stderr);
+		return -EINVAL;
+	}
+}
+
+/* 0 to go on, 1 after --help, -EINVAL after a message. */
+static int parse_args(int argc, char **argv, struct fire_args *a)
 {
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, 's' }, { "seed", required_argument, NULL, 'S' },
@@ -124,166 +215,90 @@ int cmd_fire(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'n' },  { "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *scenario = "demo", *plot = NULL;
-	uint64_t seed = 1;
-	long job = -1;
-	enum kernel_job_mix mix = KERNEL_JOBS_MIXED;
-	enum kernel_dtype dtype = KERNEL_F32;
-	bool json = false, have_ignite = false;
-	long threads = 1;
-	int iy = 0, ix = 0;
-	double start = NAN, duration = NAN;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			scenario = optarg;
-			break;
-		case 'S':
-			if (parse_u64(optarg, &seed)) {
-				cli_error("invalid seed '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'j':
-			if (parse_int(optarg, 0, 1000000000, &job)) {
-				cli_error("invalid job number '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'm':
-			if (kernel_job_mix_parse(optarg, &mix)) {
-				cli_error("invalid job mix '%s' (identical or mixed)", optarg);
-				return 2;
-			}
-			break;
-		case 'i':
-			if (parse_cell(optarg, &iy, &ix)) {
-				cli_error("invalid ignition '%s' (expected Y,X)", optarg);
-				return 2;
-			}
-			have_ignite = true;
-			break;
-		case 't':
-			if (parse_double(optarg, &start) || !(start >= 0)) {
-				cli_error("invalid start time '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'd':
-			if (parse_double(optarg, &duration) || !(duration > 0)) {
-				cli_error("invalid duration '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'T':
-			if (strcmp(optarg, "f32") == 0)
-				dtype = KERNEL_F32;
-			else if (strcmp(optarg, "f64") == 0)
-				dtype = KERNEL_F64;
-			else {
-				cli_error("invalid dtype '%s' (f32 or f64)", optarg);
-				return 2;
-			}
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'n':
-			if (parse_int(optarg, 0, 256, &threads)) {
-				cli_error("invalid --threads '%s' (1 to 256, or 0 for OpenMP's default)", optarg);
-				return 2;
-			}
-			if (threads != 1 && !kernel_has_openmp()) {
-				cli_error("--threads needs a build with OpenMP (cmake -DSPREADBENCH_OPENMP=ON)");
-				return 2;
-			}
-			break;
-		case 'p':
-			plot = optarg;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fire_usage(stdout);
-			return 0;
-		default:
-			fire_usage(stderr);
-			return 2;
+			return 1;
 		}
+		if (fire_option(a, c))
+			return -EINVAL;
 	}
 	if (optind < argc) {
 		cli_error("unexpected argument '%s'", argv[optind]);
-		return 2;
+		return -EINVAL;
 	}
+	return 0;
+}
+
+/* The job to run: the scenario's reference fire or job N, with the
+ * ignition and times given on the command line, refused when it lies
+ * outside the scenario's grid or the time its weather covers.  0, or
+ * -EINVAL after a message. */
+static int choose_job(const struct fire_args *a, struct fire_report *rep)
+{
 	struct kernel_scenario probe;
-	if (kernel_scenario_find(scenario, seed, &probe)) {
-		cli_error("unknown scenario '%s' (known: %s)", scenario, kernel_scenario_names());
-		return 2;
+	if (kernel_scenario_find(a->scenario, a->seed, &probe)) {
+		cli_error("unknown scenario '%s' (known: %s)", a->scenario, kernel_scenario_names());
+		return -EINVAL;
 	}
-	struct fire_report rep = { .scenario = scenario, .job = (int)job };
-	if (job >= 0)
-		kernel_scenario_job(&probe, mix, (int)job, &rep.j);
+	if (a->job >= 0)
+		kernel_scenario_job(&probe, a->mix, (int)a->job, &rep->j);
 	else
-		rep.j = probe.reference_job;
-	if (have_ignite) {
-		rep.j.y = iy;
-		rep.j.x = ix;
+		rep->j = probe.reference_job;
+	if (a->have_ignite) {
+		rep->j.y = a->iy;
+		rep->j.x = a->ix;
 	}
-	if (!isnan(start))
-		rep.j.start_time = (float)start;
-	if (!isnan(duration))
-		rep.j.duration = (float)duration;
-	if (rep.j.y < 0 || rep.j.y >= probe.rows || rep.j.x < 0 || rep.j.x >= probe.cols) {
-		cli_error("ignition '%d,%d' is outside the %dx%d grid of '%s'", rep.j.y, rep.j.x,
-			  probe.rows, probe.cols, scenario);
-		return 2;
+	if (!isnan(a->start))
+		rep->j.start_time = (float)a->start;
+	if (!isnan(a->duration))
+		rep->j.duration = (float)a->duration;
+	if (rep->j.y < 0 || rep->j.y >= probe.rows || rep->j.x < 0 || rep->j.x >= probe.cols) {
+		cli_error("ignition '%d,%d' is outside the %dx%d grid of '%s'", rep->j.y, rep->j.x,
+			  probe.rows, probe.cols, a->scenario);
+		return -EINVAL;
 	}
 	float cube_end = probe.bands * probe.band_duration;
-	if (!(rep.j.start_time < cube_end) || rep.j.start_time + rep.j.duration > cube_end) {
+	if (!(rep->j.start_time < cube_end) || rep->j.start_time + rep->j.duration > cube_end) {
 		cli_error("start %g + duration %g min leaves the %g min covered by '%s'",
-			  rep.j.start_time, rep.j.duration, cube_end, scenario);
-		return 2;
+			  rep->j.start_time, rep->j.duration, cube_end, a->scenario);
+		return -EINVAL;
 	}
+	return 0;
+}
 
-	struct outfile png = { .f = NULL, .fd = -1 };
+/* Sets up the fire on the landscape and runs it, timed; 0, or 1 after a
+ * message. */
+static int run_fire(const struct fire_args *a, const struct landscape_block *lb, struct kernel_fire **fire,
+		    struct fire_report *rep)
+{
 	int rc;
-	if (plot && (rc = outfile_open(&png, plot))) {
-		cli_error("cannot write '%s': %s", plot, strerror(-rc));
-		return 2;
-	}
-	struct landscape_block lb;
-	double t0 = now_s();
-	rc = landscape_block_build(scenario, seed, dtype, &lb);
-	rep.setup_s = now_s() - t0;
-	if (rc) {
-		cli_error("cannot build scenario '%s': %s", scenario, strerror(-rc));
-		outfile_abort(&png);
+	if ((rc = kernel_fire_new(&lb->ls, fire))) {
+		cli_error("cannot set up the fire: %s", strerror(-rc));
 		return 1;
 	}
-	rep.input_bytes = lb.bytes;
-	struct kernel_fire *fire = NULL;
-	int status = 0;
-	if ((rc = kernel_fire_new(&lb.ls, &fire))) {
-		cli_error("cannot set up the fire: %s", strerror(-rc));
-		status = 1;
-		goto out;
+	if ((rc = kernel_fire_set_threads(*fire, (int)a->threads))) {
+		cli_error("cannot use %ld threads: %s", a->threads, strerror(-rc));
+		return 1;
 	}
-	if ((rc = kernel_fire_set_threads(fire, (int)threads))) {
-		cli_error("cannot use %ld threads: %s", threads, strerror(-rc));
-		status = 1;
-		goto out;
-	}
-	rep.threads = kernel_fire_threads(fire);
-	t0 = now_s();
-	rc = kernel_fire_run(fire, &rep.j, &rep.r);
-	rep.runtime_s = now_s() - t0;
+	rep->threads = kernel_fire_threads(*fire);
+	double t0 = now_s();
+	rc = kernel_fire_run(*fire, &rep->j, &rep->r);
+	rep->runtime_s = now_s() - t0;
 	if (rc) {
 		cli_error("fire failed: %s", strerror(-rc));
-		status = 1;
-		goto out;
+		return 1;
 	}
-	json_t *o = report_json(&rep);
-	if (json) {
+	return 0;
+}
+
+/* The figures on standard output; 0, or 1 after a message. */
+static int print_report(const struct fire_args *a, const struct fire_report *rep)
+{
+	json_t *o = report_json(rep);
+	if (a->json) {
 		char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 		if (s)
 			puts(s);
@@ -294,30 +309,70 @@ int cmd_fire(int argc, char **argv)
 	json_decref(o);
 	/* The figures are the answer: if they cannot be written, say so now
 	 * rather than after drawing. */
-	if ((rc = outfile_check_stdout())) {
+	int rc = outfile_check_stdout();
+	if (rc) {
 		cli_error("cannot write standard output: %s", strerror(-rc));
-		status = 1;
-		goto out;
+		return 1;
 	}
-	if (plot) {
-		char title[160], which[32];
-		if (rep.job >= 0)
-			snprintf(which, sizeof which, "job %d", rep.job);
-		else
-			snprintf(which, sizeof which, "reference fire");
-		snprintf(title, sizeof title, "%s %s: ignition (row %d, col %d), %g min from minute %g",
-			 scenario, which, rep.j.y, rep.j.x, rep.j.duration, rep.j.start_time);
-		rc = plot_fire(fire, &lb.ls, &rep.r, title, png.f);
-		if (rc == -EIO && png.err)
-			rc = png.err; /* the failed write's own cause */
-		if (!rc)
-			rc = outfile_commit(&png);
-		if (rc) {
-			cli_error("cannot draw '%s': %s", plot, plot_strerror(rc));
-			status = 1;
-		}
+	return 0;
+}
+
+/* The picture, into png's file, kept only when it is whole; 0, or 1
+ * after a message. */
+static int draw_fire(const struct fire_args *a, const struct kernel_fire *fire, const struct landscape_block *lb,
+		     const struct fire_report *rep, struct outfile *png)
+{
+	char title[160], which[32];
+	if (rep->job >= 0)
+		snprintf(which, sizeof which, "job %d", rep->job);
+	else
+		snprintf(which, sizeof which, "reference fire");
+	snprintf(title, sizeof title, "%s %s: ignition (row %d, col %d), %g min from minute %g",
+		 a->scenario, which, rep->j.y, rep->j.x, rep->j.duration, rep->j.start_time);
+	int rc = plot_fire(fire, &lb->ls, &rep->r, title, png->f);
+	if (rc == -EIO && png->err)
+		rc = png->err; /* the failed write's own cause */
+	if (!rc)
+		rc = outfile_commit(png);
+	if (rc) {
+		cli_error("cannot draw '%s': %s", a->plot, plot_strerror(rc));
+		return 1;
 	}
-out:
+	return 0;
+}
+
+int cmd_fire(int argc, char **argv)
+{
+	struct fire_args a = { .scenario = "demo", .seed = 1, .job = -1, .mix = KERNEL_JOBS_MIXED,
+			       .dtype = KERNEL_F32, .threads = 1, .start = NAN, .duration = NAN };
+	int rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	struct fire_report rep = { .scenario = a.scenario, .job = (int)a.job };
+	if (choose_job(&a, &rep))
+		return 2;
+
+	struct outfile png = { .f = NULL, .fd = -1 };
+	if (a.plot && (rc = outfile_open(&png, a.plot))) {
+		cli_error("cannot write '%s': %s", a.plot, strerror(-rc));
+		return 2;
+	}
+	struct landscape_block lb;
+	double t0 = now_s();
+	rc = landscape_block_build(a.scenario, a.seed, a.dtype, &lb);
+	rep.setup_s = now_s() - t0;
+	if (rc) {
+		cli_error("cannot build scenario '%s': %s", a.scenario, strerror(-rc));
+		outfile_abort(&png);
+		return 1;
+	}
+	rep.input_bytes = lb.bytes;
+	struct kernel_fire *fire = NULL;
+	int status = run_fire(&a, &lb, &fire, &rep);
+	if (!status)
+		status = print_report(&a, &rep);
+	if (!status && a.plot)
+		status = draw_fire(&a, fire, &lb, &rep, &png);
 	outfile_abort(&png); /* nothing left to drop after a commit */
 	kernel_fire_free(fire);
 	landscape_block_release(&lb);

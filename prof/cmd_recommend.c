@@ -122,7 +122,15 @@ static int measure(const struct what *w, long jobs, char *dir, size_t len)
 	return cmd_sweep(argc, argv);
 }
 
-int cmd_recommend(int argc, char **argv)
+/* What the command line asked for. */
+struct recommend_args {
+	long jobs;                       /* 0: whatever the folder has */
+	uint64_t budget;                 /* bytes of peak PSS; 0: none */
+	struct what what;
+};
+
+/* 0 to go on, 1 after --help, -EINVAL after a message. */
+static int parse_args(int argc, char **argv, struct recommend_args *a)
 {
 	static const struct option opts[] = {
 		{ "jobs", required_argument, NULL, 'j' }, { "memory-budget", required_argument, NULL, 'm' },
@@ -133,54 +141,173 @@ int cmd_recommend(int argc, char **argv)
 		{ "cost-spread", required_argument, NULL, 1 }, { 0 },
 	};
 	static char shortcuts[512];
-	long jobs = 0;
-	uint64_t budget = 0;
-	struct what what = { 0 };
 	int c, li = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
 		switch (c) {
 		case 'j':
-			if (parse_int(optarg, 1, 1000000, &jobs))
+			if (parse_int(optarg, 1, 1000000, &a->jobs))
 				goto bad;
 			break;
 		case 'm':
-			if (parse_size(optarg, &budget) || budget == 0)
+			if (parse_size(optarg, &a->budget) || a->budget == 0)
 				goto bad;
 			break;
 		case 's':
-			what.scenario = optarg;
+			a->what.scenario = optarg;
 			break;
 		case 'w':
-			what.workload = optarg;
+			a->what.workload = optarg;
 			break;
 		case 'O':
-			what.options = optarg;
+			a->what.options = optarg;
 			break;
 		case 1:
 			if (cli_option_append(shortcuts, sizeof shortcuts, opts[li].name, optarg)) {
 				cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
-				return 2;
+				return -EINVAL;
 			}
-			what.shortcuts = shortcuts;
+			a->what.shortcuts = shortcuts;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	if (argc - optind > 1) {
 		cli_error("recommend takes one results folder at most");
-		return 2;
+		return -EINVAL;
 	}
+	return 0;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
+	return -EINVAL;
+}
+
+/* The points chosen from, and those chosen. */
+struct picks {
+	const struct group *best;        /* the fastest that fits the budget */
+	const struct group *second;      /* the fastest of another kind */
+	const struct group *serial;      /* the fastest serial point */
+	double lean;                     /* the least median peak PSS of any candidate; -1: none */
+	size_t over, considered;         /* candidates over the budget, of all candidates */
+};
+
+/* Whether g is a candidate: of the jobs asked for (when the folder has
+ * them) and measured under no experiment's condition. */
+static bool candidate(const struct group *g, const struct recommend_args *a, bool have_jobs)
+{
+	return !((have_jobs && g->jobs != a->jobs) || staged(g));
+}
+
+/* The fastest point, the fastest of another strategy, the fastest serial
+ * point, among those that fit the budget. */
+static void pick(const struct groups *gs, const struct recommend_args *a, bool have_jobs, struct picks *pk)
+{
+	*pk = (struct picks){ .lean = -1 };
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct group *g = &gs->g[i];
+		if (!candidate(g, a, have_jobs))
+			continue;
+		pk->considered++;
+		double pss = group_median(g, G_PSS);
+		pk->lean = pk->lean < 0 || pss < pk->lean ? pss : pk->lean;
+		if (a->budget && pss > (double)a->budget) {
+			pk->over++;
+			continue;
+		}
+		if (strcmp(g->strategy, "serial") == 0 && (!pk->serial || jps(g) > jps(pk->serial)))
+			pk->serial = g;
+		if (!pk->best || jps(g) > jps(pk->best))
+			pk->best = g;
+	}
+	for (size_t i = 0; i < gs->n && pk->best; i++) {
+		const struct group *g = &gs->g[i];
+		if (!candidate(g, a, have_jobs) || (a->budget && group_median(g, G_PSS) > (double)a->budget) ||
+		    same_kind(g, pk->best))
+			continue;
+		if (!pk->second || jps(g) > jps(pk->second))
+			pk->second = g;
+	}
+}
+
+/* The runner-up, and by how much the best leads it: the ratio of their
+ * jobs per second with its 95 % interval, and what that interval says. */
+static void print_runner_up(const struct group *best, const struct group *second)
+{
+	const double mib = 1.0 / 1048576.0;
+	char label[256];
+	struct stats_effect e;
+	struct judged lead, same;
+	double dm = (group_median(second, G_PSS) - group_median(best, G_PSS)) * mib;
+	if (stats_ratio_ci(second->v[G_JPS], second->n, best->v[G_JPS], best->n, 0.95, &e))
+		e = (struct stats_effect){ .estimate = jps(best) / jps(second), .lo = 0, .hi = INFINITY };
+	verdict_judge(&e, CLAIM_ABOVE, 1.0, true, &lead);
+	verdict_judge(&e, CLAIM_WITHIN, 1.05, true, &same);
+	char iv[96], why[160];
+	if (e.bounded)
+		snprintf(iv, sizeof iv, "[%.3f, %.3f]", e.lo, e.hi);
+	else
+		snprintf(iv, sizeof iv, "[unbounded: too few repetitions]");
+	if (lead.v == VERDICT_HOLDS)
+		snprintf(why, sizeof why, "a lead beyond noise");
+	else if (same.v == VERDICT_HOLDS)
+		snprintf(why, sizeof why, "within 5 %% of each other: either will do");
+	else if (same.reps_needed > 0)
+		snprintf(why, sizeof why, "not told apart yet: about %ld repetitions each would tell", same.reps_needed);
+	else
+		snprintf(why, sizeof why, "not told apart");
+	name(second, label, sizeof label);
+	printf("  runner-up:  %s\n", label);
+	printf("              %.2f jobs/s, peak PSS %.0f MiB, %.0f MiB %s\n", jps(second),
+	       group_median(second, G_PSS) * mib, dm > 0 ? dm : -dm, dm > 0 ? "more memory" : "less memory");
+	printf("  lead:       the best does %.3fx the runner-up's jobs per second, 95 %% interval %s: %s\n",
+	       e.estimate, iv, why);
+}
+
+/* The recommendation, the runner-up, serial and the budget: 0, or 1 when
+ * nothing fits the budget. */
+static int print_picks(const struct picks *pk, const struct recommend_args *a)
+{
+	const double mib = 1.0 / 1048576.0;
+	char label[256];
+	if (!pk->best) {
+		printf("Nothing fits a memory budget of %.0f MiB: the leanest measured needs %.0f MiB.\n",
+		       (double)a->budget * mib, pk->lean * mib);
+		return 1;
+	}
+	name(pk->best, label, sizeof label);
+	printf("  use:        %s\n", label);
+	printf("              %.2f jobs/s (median of %zu), peak PSS %.0f MiB", jps(pk->best), pk->best->n,
+	       group_median(pk->best, G_PSS) * mib);
+	if (a->jobs)
+		printf("; %ld jobs would take about %.1f s", a->jobs, (double)a->jobs / jps(pk->best));
+	printf("\n");
+	if (pk->second)
+		print_runner_up(pk->best, pk->second);
+	if (pk->serial && pk->serial != pk->best)
+		printf("  serial:     %.2f jobs/s, peak PSS %.0f MiB: the best is %.2fx faster\n", jps(pk->serial),
+		       group_median(pk->serial, G_PSS) * mib, jps(pk->best) / jps(pk->serial));
+	if (a->budget)
+		printf("  budget:     %.0f MiB; %zu of %zu measured points need more and were left out\n",
+		       (double)a->budget * mib, pk->over, pk->considered);
+	return 0;
+}
+
+int cmd_recommend(int argc, char **argv)
+{
+	struct recommend_args a = { .jobs = 0 };
+	int rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	char dir[4096];
 	if (optind < argc) {
 		snprintf(dir, sizeof dir, "%s", argv[optind]);
 	} else {
-		int rc = measure(&what, jobs, dir, sizeof dir);
+		rc = measure(&a.what, a.jobs, dir, sizeof dir);
 		if (rc >= 2)
 			return rc;
 	}
@@ -191,92 +318,11 @@ int cmd_recommend(int argc, char **argv)
 		return 2;
 	bool have_jobs = false;
 	for (size_t i = 0; i < gs.n; i++)
-		have_jobs |= gs.g[i].jobs == jobs;
-	/* The fastest point, the fastest of another strategy, the fastest
-	 * serial point, among those that fit the budget. */
-	const struct group *best = NULL, *second = NULL, *serial = NULL;
-	double lean = -1;
-	size_t over = 0, considered = 0;
-	for (size_t i = 0; i < gs.n; i++) {
-		const struct group *g = &gs.g[i];
-		if ((have_jobs && g->jobs != jobs) || staged(g))
-			continue;
-		considered++;
-		double pss = group_median(g, G_PSS);
-		lean = lean < 0 || pss < lean ? pss : lean;
-		if (budget && pss > (double)budget) {
-			over++;
-			continue;
-		}
-		if (strcmp(g->strategy, "serial") == 0 && (!serial || jps(g) > jps(serial)))
-			serial = g;
-		if (!best || jps(g) > jps(best))
-			best = g;
-	}
-	for (size_t i = 0; i < gs.n && best; i++) {
-		const struct group *g = &gs.g[i];
-		if ((have_jobs && g->jobs != jobs) || staged(g) || (budget && group_median(g, G_PSS) > (double)budget) ||
-		    same_kind(g, best))
-			continue;
-		if (!second || jps(g) > jps(second))
-			second = g;
-	}
-	const double mib = 1.0 / 1048576.0;
-	char label[256];
+		have_jobs |= gs.g[i].jobs == a.jobs;
+	struct picks pk;
+	pick(&gs, &a, have_jobs, &pk);
 	printf("From %s (%s scenario%s):\n", path, gs.scenario, have_jobs ? ", batches of the jobs asked for" : "");
-	int status = 0;
-	if (!best) {
-		printf("Nothing fits a memory budget of %.0f MiB: the leanest measured needs %.0f MiB.\n",
-		       (double)budget * mib, lean * mib);
-		status = 1;
-		goto out;
-	}
-	name(best, label, sizeof label);
-	printf("  use:        %s\n", label);
-	printf("              %.2f jobs/s (median of %zu), peak PSS %.0f MiB", jps(best), best->n,
-	       group_median(best, G_PSS) * mib);
-	if (jobs)
-		printf("; %ld jobs would take about %.1f s", jobs, (double)jobs / jps(best));
-	printf("\n");
-	if (second) {
-		struct stats_effect e;
-		struct judged lead, same;
-		double dm = (group_median(second, G_PSS) - group_median(best, G_PSS)) * mib;
-		if (stats_ratio_ci(second->v[G_JPS], second->n, best->v[G_JPS], best->n, 0.95, &e))
-			e = (struct stats_effect){ .estimate = jps(best) / jps(second), .lo = 0, .hi = INFINITY };
-		verdict_judge(&e, CLAIM_ABOVE, 1.0, true, &lead);
-		verdict_judge(&e, CLAIM_WITHIN, 1.05, true, &same);
-		char iv[96], why[160];
-		if (e.bounded)
-			snprintf(iv, sizeof iv, "[%.3f, %.3f]", e.lo, e.hi);
-		else
-			snprintf(iv, sizeof iv, "[unbounded: too few repetitions]");
-		if (lead.v == VERDICT_HOLDS)
-			snprintf(why, sizeof why, "a lead beyond noise");
-		else if (same.v == VERDICT_HOLDS)
-			snprintf(why, sizeof why, "within 5 %% of each other: either will do");
-		else if (same.reps_needed > 0)
-			snprintf(why, sizeof why, "not told apart yet: about %ld repetitions each would tell",
-				 same.reps_needed);
-		else
-			snprintf(why, sizeof why, "not told apart");
-		name(second, label, sizeof label);
-		printf("  runner-up:  %s\n", label);
-		printf("              %.2f jobs/s, peak PSS %.0f MiB, %.0f MiB %s\n", jps(second),
-		       group_median(second, G_PSS) * mib, dm > 0 ? dm : -dm, dm > 0 ? "more memory" : "less memory");
-		printf("  lead:       the best does %.3fx the runner-up's jobs per second, 95 %% interval %s: %s\n",
-		       e.estimate, iv, why);
-	}
-	if (serial && serial != best)
-		printf("  serial:     %.2f jobs/s, peak PSS %.0f MiB: the best is %.2fx faster\n", jps(serial),
-		       group_median(serial, G_PSS) * mib, jps(best) / jps(serial));
-	if (budget)
-		printf("  budget:     %.0f MiB; %zu of %zu measured points need more and were left out\n",
-		       (double)budget * mib, over, considered);
-out:
+	int status = print_picks(&pk, &a);
 	groups_release(&gs);
 	return status;
-bad:
-	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
-	return 2;
 }

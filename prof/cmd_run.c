@@ -617,6 +617,134 @@ static uint64_t ballast_bytes(const struct run_args *a)
 	return a->o.wl->input_bytes(a->o.ws);
 }
 
+/* Everything that can be checked before anything runs (the arguments,
+ * the allocator, the worker program, and whether a lower bound of the
+ * point's memory fits), then the signal handlers in place.  0 to go on,
+ * else the exit status (the workload, if opened, left to the caller to
+ * close). */
+static int check_point(struct run_args *a)
+{
+	int rc;
+	if (check_args(a))
+		return 2;
+	if ((rc = arrange_allocator(&a->o.p)))
+		return rc;
+	a->o.p.worker_path = worker_program_path();
+	/* The load's processes are the worker program too, in its spin mode. */
+	if ((a->o.p.start == STRATEGY_START_SPAWN || a->o.load > 0) && access(a->o.p.worker_path, X_OK) != 0) {
+		cli_error("cannot run the worker program '%s': %s", a->o.p.worker_path, strerror(errno));
+		return 2;
+	}
+	/* First with what is known without running anything (the inputs and
+	 * the ballast: a lower bound), so that an impossible point is refused
+	 * before the reference spends minutes on it. */
+	a->o.parent_rss_bytes = ballast_bytes(a);
+	if (check_memory(a, NULL))
+		return 2;
+	if (runner_signals_install())
+		return 1;
+	return 0;
+}
+
+/* The serial reference, the memory checked again with its figures, the
+ * ballast and where rows go: 0 to measure, else the exit status. */
+static int prepare_run(struct run_args *a, int argc, char **argv, struct runner_reference *ref,
+		       struct ballast *ballast, struct row_sink *sink)
+{
+	char err[320] = "";
+	int rc = runner_reference_compute(&a->o, ref, err, sizeof err);
+	if (rc) {
+		if (rc != -EINTR)
+			cli_error("%s", err[0] ? err : strerror(-rc));
+		return rc == -EINTR ? 128 + runner_interrupted() : 1;
+	}
+	if (check_memory(a, ref))
+		return 2;
+	if (!given(a, "setup-timeout") && (a->o.strategy->flags & STRATEGY_STOPS_JOBS))
+		a->o.p.setup_timeout_s = runner_setup_timeout_default(ref, &a->o.p);
+	rc = ballast_make(a, ballast);
+	if (rc == -EINTR || strategy_interrupted) {
+		cli_error("interrupted by signal %d while touching --parent-rss", runner_interrupted());
+		return 128 + runner_interrupted();
+	}
+	if (rc) {
+		cli_error("cannot hold --parent-rss '%s' in memory", a->parent_rss);
+		return 2;
+	}
+	if (a->csv && open_csv(a, argc, argv, ref, &sink->csv))
+		return 2;
+	sink->csv_path = a->csv;
+	a->o.parent_rss_bytes = ballast->bytes;
+	a->o.on_overrun = on_overrun;
+	a->o.overrun_arg = sink;
+	if (!a->csv)
+		print_header();
+	return 0;
+}
+
+/* --reps auto: enough repetitions once there are at least as many as
+ * bound the median's interval and it is as narrow as asked, or the time
+ * budget is spent. */
+static bool enough_reps(const struct run_args *a, const double *walls, int nwalls, double t_start)
+{
+	return nwalls >= (int)stats_min_reps_one(0.95) &&
+	       (stats_median_within(walls, (size_t)nwalls, 0.95, a->precision) ||
+		(a->time_budget_s > 0 && now_s() - t_start > a->time_budget_s));
+}
+
+/* The warm-up runs, then the measured ones, each row written: 0, 1 when a
+ * row failed or was not written, or 128 + the signal.  With --reps auto,
+ * the valid rows' wall times go into walls (*nwalls). */
+static int measure_reps(struct run_args *a, const struct runner_reference *ref, struct row_sink *sink,
+			double *walls, int *nwalls)
+{
+	int status = 0;
+	double t_start = now_s();
+	for (int i = -a->warmup; i < a->reps; i++) {
+		if (a->auto_reps && i >= 0 && enough_reps(a, walls, *nwalls, t_start))
+			break;
+		struct runner_row row;
+		int rc = runner_measure(&a->o, ref, i < 0 ? -1 : i, &row);
+		if (rc == -EINTR) {
+			status = 128 + runner_interrupted();
+			cli_error("interrupted by signal %d; every worker was stopped, finished rows are kept",
+				  runner_interrupted());
+			return status;
+		}
+		if (rc) {
+			cli_error("cannot measure '%s': %s", a->strategy_name, strerror(-rc));
+			return 1;
+		}
+		if (!row.valid || strcmp(row.status, "ok") != 0) {
+			status = 1;
+			if (a->csv)
+				cli_error("%s rep %d: %s, %s: %s", row.strategy, row.rep, row.status,
+					  row.valid ? "valid" : "invalid", row.error);
+		}
+		if (i < 0)
+			continue;        /* warm-up: validated, not recorded */
+		if (walls && row.valid)
+			walls[(*nwalls)++] = row.wall_s;
+		rc = write_row(sink, &row);
+		if (rc) {
+			cli_error("cannot write to '%s': %s", a->csv, strerror(-rc));
+			return 1;
+		}
+	}
+	return status;
+}
+
+/* --reps auto: how many repetitions it took, and the median's interval. */
+static void print_auto_reps(const struct run_args *a, const double *walls, int nwalls)
+{
+	struct stats_effect e;
+	stats_median_ci(walls, (size_t)nwalls, 0.95, &e);
+	fprintf(a->csv ? stdout : stderr, "run: %d repetitions; median wall %.4g s, 95 %% interval [%.4g, %.4g] "
+		"(%+.1f %%, %+.1f %%)%s\n", nwalls, e.estimate, e.lo, e.hi, (e.lo / e.estimate - 1) * 100,
+		(e.hi / e.estimate - 1) * 100,
+		stats_median_within(walls, (size_t)nwalls, 0.95, a->precision) ? "" : ": the precision asked was not reached");
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = { .o = { .sample_interval_s = 0.02 }, .reps = 1 };
@@ -627,66 +755,20 @@ int cmd_run(int argc, char **argv)
 	struct ballast ballast = { 0 };
 	double *walls = NULL;            /* --reps auto: the valid rows' wall times */
 	int nwalls = 0;
-	int status = 2, rc;
-	char err[320] = "";
+	int status, rc;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	if (check_args(&a)) {
+	if ((rc = check_point(&a))) {
 		if (a.ws)
 			a.o.wl->close(a.ws);
-		return 2;
-	}
-	if ((rc = arrange_allocator(&a.o.p)))
 		return rc;
-	a.o.p.worker_path = worker_program_path();
-	/* The load's processes are the worker program too, in its spin mode. */
-	if ((a.o.p.start == STRATEGY_START_SPAWN || a.o.load > 0) && access(a.o.p.worker_path, X_OK) != 0) {
-		cli_error("cannot run the worker program '%s': %s", a.o.p.worker_path, strerror(errno));
-		return 2;
 	}
-	/* First with what is known without running anything (the inputs and
-	 * the ballast: a lower bound), so that an impossible point is refused
-	 * before the reference spends minutes on it. */
-	a.o.parent_rss_bytes = ballast_bytes(&a);
-	if (check_memory(&a, NULL))
-		return 2;
-	if (runner_signals_install())
-		return 1;
-	rc = runner_reference_compute(&a.o, &ref, err, sizeof err);
-	if (rc) {
-		if (rc != -EINTR)
-			cli_error("%s", err[0] ? err : strerror(-rc));
-		status = rc == -EINTR ? 128 + runner_interrupted() : 1;
+	if ((status = prepare_run(&a, argc, argv, &ref, &ballast, &sink)))
 		goto out;
-	}
-	if (check_memory(&a, &ref))
-		goto out;
-	if (!given(&a, "setup-timeout") && (a.o.strategy->flags & STRATEGY_STOPS_JOBS))
-		a.o.p.setup_timeout_s = runner_setup_timeout_default(&ref, &a.o.p);
-	rc = ballast_make(&a, &ballast);
-	if (rc == -EINTR || strategy_interrupted) {
-		cli_error("interrupted by signal %d while touching --parent-rss", runner_interrupted());
-		status = 128 + runner_interrupted();
-		goto out;
-	}
-	if (rc) {
-		cli_error("cannot hold --parent-rss '%s' in memory", a.parent_rss);
-		goto out;
-	}
-	if (a.csv && open_csv(&a, argc, argv, &ref, &sink.csv))
-		goto out;
-	sink.csv_path = a.csv;
-	a.o.parent_rss_bytes = ballast.bytes;
-	a.o.on_overrun = on_overrun;
-	a.o.overrun_arg = &sink;
-	if (!a.csv)
-		print_header();
-	status = 0;
 	/* --reps auto: at least as many as bound the median's interval, then
 	 * more until it is as narrow as asked, or the limits. */
-	double t_start = now_s();
 	if (a.auto_reps) {
 		a.reps = a.max_reps ? a.max_reps : 30;
 		if (!(a.precision > 0))
@@ -696,49 +778,9 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (int i = -a.warmup; i < a.reps; i++) {
-		if (a.auto_reps && i >= 0 && nwalls >= (int)stats_min_reps_one(0.95) &&
-		    (stats_median_within(walls, (size_t)nwalls, 0.95, a.precision) ||
-		     (a.time_budget_s > 0 && now_s() - t_start > a.time_budget_s)))
-			break;
-		struct runner_row row;
-		rc = runner_measure(&a.o, &ref, i < 0 ? -1 : i, &row);
-		if (rc == -EINTR) {
-			status = 128 + runner_interrupted();
-			cli_error("interrupted by signal %d; every worker was stopped, finished rows are kept",
-				  runner_interrupted());
-			break;
-		}
-		if (rc) {
-			cli_error("cannot measure '%s': %s", a.strategy_name, strerror(-rc));
-			status = 1;
-			break;
-		}
-		if (!row.valid || strcmp(row.status, "ok") != 0) {
-			status = 1;
-			if (a.csv)
-				cli_error("%s rep %d: %s, %s: %s", row.strategy, row.rep, row.status,
-					  row.valid ? "valid" : "invalid", row.error);
-		}
-		if (i < 0)
-			continue;        /* warm-up: validated, not recorded */
-		if (walls && row.valid)
-			walls[nwalls++] = row.wall_s;
-		rc = write_row(&sink, &row);
-		if (rc) {
-			cli_error("cannot write to '%s': %s", a.csv, strerror(-rc));
-			status = 1;
-			break;
-		}
-	}
-	if (a.auto_reps && status == 0) {
-		struct stats_effect e;
-		stats_median_ci(walls, (size_t)nwalls, 0.95, &e);
-		fprintf(a.csv ? stdout : stderr, "run: %d repetitions; median wall %.4g s, 95 %% interval [%.4g, %.4g] "
-			"(%+.1f %%, %+.1f %%)%s\n", nwalls, e.estimate, e.lo, e.hi, (e.lo / e.estimate - 1) * 100,
-			(e.hi / e.estimate - 1) * 100,
-			stats_median_within(walls, (size_t)nwalls, 0.95, a.precision) ? "" : ": the precision asked was not reached");
-	}
+	status = measure_reps(&a, &ref, &sink, walls, &nwalls);
+	if (a.auto_reps && status == 0)
+		print_auto_reps(&a, walls, nwalls);
 out:
 	free(walls);
 	ballast_free(&ballast);

@@ -447,6 +447,195 @@ static int apply_shortcuts(struct sweep *s, const char *shortcuts)
 	return 0;
 }
 
+/* An option of what to measure: the preset, the axes, the workload and
+ * its scenario.  0, or -EINVAL after a message. */
+static int plan_option(int ch, const char *name, struct sweep *s, struct sweep_list *cores, struct sweep_list *ratios)
+{
+	static char names[8][1024];
+	const char *tmp[SWEEP_MAXLIST];
+	int n;
+	switch (ch) {
+	case 'P':
+		if (!(s->preset = sweep_preset_find(optarg))) {
+			cli_error("unknown preset '%s' (%s)", optarg, sweep_preset_names());
+			return -EINVAL;
+		}
+		break;
+	case 'S':
+		snprintf(names[0], sizeof names[0], "%s", optarg);
+		if (parse_names(names[0], s->strategies, &s->nstrategies))
+			goto bad;
+		break;
+	case 'c':
+		if (parse_list(optarg, cores, 1, 4096))
+			goto bad;
+		break;
+	case 'r':
+		if (parse_list(optarg, ratios, 1, 1000))
+			goto bad;
+		break;
+	case 't':
+		snprintf(names[1], sizeof names[1], "%s", optarg);
+		if (parse_names(names[1], tmp, &n) || n > 2)
+			goto bad;
+		for (int i = 0; i < n; i++)
+			if (strategy_start_parse(tmp[i], (enum strategy_start *)&s->starts[i]))
+				goto bad;
+		s->nstarts = n;
+		break;
+	case 'k':
+		snprintf(names[2], sizeof names[2], "%s", optarg);
+		if (parse_names(names[2], tmp, &n) || n > 3)
+			goto bad;
+		for (int i = 0; i < n; i++)
+			if (strategy_schedule_parse(tmp[i], (enum strategy_schedule *)&s->schedules[i]))
+				goto bad;
+		s->nschedules = n;
+		break;
+	case 'C':
+		if (parse_list(optarg, &s->chunks, 1, 100000))
+			goto bad;
+		break;
+	case 'a':
+	case 'D':
+	case 'M':
+	case 'p':
+	case 'A':
+		if (parse_axis(ch, optarg, names[3 + (int)(strchr("aDMpA", ch) - "aDMpA")], s))
+			goto bad;
+		break;
+	case 'x':
+		s->experiments = optarg;
+		break;
+	case 's':
+		s->scenario = optarg;
+		break;
+	case 'w':
+		s->workload = optarg;
+		break;
+	case 'O':
+		s->options = optarg;
+		break;
+	case 'e':
+		if (parse_u64(optarg, &s->seed))
+			goto bad;
+		break;
+	case 'm':
+		if (strategy_mix_parse(optarg, &s->mix))
+			goto bad;
+		s->mix_set = true;
+		break;
+	}
+	return 0;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, name);
+	return -EINVAL;
+}
+
+/* An option of how to measure: repetitions, limits and the folder.  0,
+ * or -EINVAL after a message (the usage, for an option not known). */
+static int run_option(int ch, const char *name, struct sweep *s)
+{
+	long v;
+	switch (ch) {
+	case 'T':
+		if (parse_double(optarg, &s->job_timeout_s) || !(s->job_timeout_s >= 0))
+			goto bad;
+		break;
+	case 'Q':
+		if (parse_fraction(optarg, &s->precision))
+			goto bad;
+		s->precision_set = true;
+		break;
+	case 'X':
+		if (parse_int(optarg, 1, 1000, &v))
+			goto bad;
+		s->max_reps = (int)v;
+		break;
+	case 'B':
+		if (parse_duration(optarg, &s->time_budget_s))
+			goto bad;
+		break;
+	case 'R':
+		if (parse_int(optarg, 1, 1000, &v))
+			goto bad;
+		s->reps = (int)v;
+		break;
+	case 'W':
+		if (parse_int(optarg, 0, 100, &v))
+			goto bad;
+		s->warmup = (int)v;
+		break;
+	case 'o':
+		s->out = optarg;
+		break;
+	case 'u':
+		s->resume = optarg;
+		break;
+	case 'n':
+		s->progress = false;
+		break;
+	case 'd':
+		s->dry_run = true;
+		break;
+	default:
+		sweep_usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	cli_error("invalid value '%s' for --%s", optarg, name);
+	return -EINVAL;
+}
+
+/* The machine's cores, from hwloc, else the CPUs this process may use. */
+static int machine_cores(void)
+{
+	struct topo *t = NULL;
+	int ncores = 0;
+	if (topo_open(&t) == 0 && t)
+		ncores = topo_count(t, "core");
+	topo_close(t);
+	if (ncores < 1)
+		ncores = cli_usable_cpus();
+	return ncores;
+}
+
+/* What the options left unsaid, from the preset and the machine. */
+static void fill_defaults(struct sweep *s, const struct sweep_list *cores, const struct sweep_list *ratios)
+{
+	int ncores = machine_cores();
+	s->ncores = ncores;
+	const struct sweep_preset *pr = s->preset;
+	preset_cores(s, ncores);
+	s->mix = s->mix_set ? s->mix : pr->mix;
+	s->ratios = pr->ratios;
+	s->reps = s->reps ? s->reps : pr->reps;
+	if (!s->precision_set)
+		s->precision = pr->precision;
+	if (!s->max_reps)
+		s->max_reps = pr->max_reps ? pr->max_reps : 20;
+	if (s->max_reps < s->reps)
+		s->max_reps = s->reps;
+	if (cores->n)
+		s->cores = *cores;
+	if (ratios->n)
+		s->ratios = *ratios;
+	if (!s->chunks.n)
+		s->chunks = (struct sweep_list){ 1, { 1 } };
+	if (!s->nstarts)
+		s->nstarts = 1;
+	if (!s->nschedules)
+		s->nschedules = 1;
+	s->nattaches += !s->nattaches;
+	s->ndtypes += !s->ndtypes;
+	s->nmodes += !s->nmodes;
+	s->npins += !s->npins;
+	s->nallocators += !s->nallocators;
+}
+
+/* 0 to go on, 1 after --help, -EINVAL (or another negative errno) after
+ * a message. */
 static int parse_args(int argc, char **argv, struct sweep *s)
 {
 	static const struct option opts[] = {
@@ -471,135 +660,26 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		{ "cost-spread", required_argument, NULL, 1 }, { 0 },
 	};
 	static char shortcuts[512];
-	static char names[8][1024];
-	const char *tmp[SWEEP_MAXLIST];
 	struct sweep_list cores = { 0 }, ratios = { 0 };
-	long v;
-	int ch, li = 0, n;
+	int ch, li = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, &li)) != -1) {
-		switch (ch) {
-		case 'P':
-			if (!(s->preset = sweep_preset_find(optarg))) {
-				cli_error("unknown preset '%s' (%s)", optarg, sweep_preset_names());
+		if (ch == 1) {
+			/* the synthetic workload's options, as options of their own */
+			if (cli_option_append(shortcuts, sizeof shortcuts, opts[li].name, optarg)) {
+				cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
 				return -EINVAL;
 			}
-			break;
-		case 'S':
-			snprintf(names[0], sizeof names[0], "%s", optarg);
-			if (parse_names(names[0], s->strategies, &s->nstrategies))
-				goto bad;
-			break;
-		case 'c':
-			if (parse_list(optarg, &cores, 1, 4096))
-				goto bad;
-			break;
-		case 'r':
-			if (parse_list(optarg, &ratios, 1, 1000))
-				goto bad;
-			break;
-		case 't':
-			snprintf(names[1], sizeof names[1], "%s", optarg);
-			if (parse_names(names[1], tmp, &n) || n > 2)
-				goto bad;
-			for (int i = 0; i < n; i++)
-				if (strategy_start_parse(tmp[i], (enum strategy_start *)&s->starts[i]))
-					goto bad;
-			s->nstarts = n;
-			break;
-		case 'k':
-			snprintf(names[2], sizeof names[2], "%s", optarg);
-			if (parse_names(names[2], tmp, &n) || n > 3)
-				goto bad;
-			for (int i = 0; i < n; i++)
-				if (strategy_schedule_parse(tmp[i], (enum strategy_schedule *)&s->schedules[i]))
-					goto bad;
-			s->nschedules = n;
-			break;
-		case 'C':
-			if (parse_list(optarg, &s->chunks, 1, 100000))
-				goto bad;
-			break;
-		case 'a':
-		case 'D':
-		case 'M':
-		case 'p':
-		case 'A':
-			if (parse_axis(ch, optarg, names[3 + (int)(strchr("aDMpA", ch) - "aDMpA")], s))
-				goto bad;
-			break;
-		case 'x':
-			s->experiments = optarg;
-			break;
-		case 'T':
-			if (parse_double(optarg, &s->job_timeout_s) || !(s->job_timeout_s >= 0))
-				goto bad;
-			break;
-		case 'Q':
-			if (parse_fraction(optarg, &s->precision))
-				goto bad;
-			s->precision_set = true;
-			break;
-		case 'X':
-			if (parse_int(optarg, 1, 1000, &v))
-				goto bad;
-			s->max_reps = (int)v;
-			break;
-		case 'B':
-			if (parse_duration(optarg, &s->time_budget_s))
-				goto bad;
-			break;
-		case 's':
-			s->scenario = optarg;
-			break;
-		case 'w':
-			s->workload = optarg;
-			break;
-		case 1:
-			if (cli_option_append(shortcuts, sizeof shortcuts, opts[li].name, optarg))
-				goto bad;
-			break;
-		case 'O':
-			s->options = optarg;
-			break;
-		case 'e':
-			if (parse_u64(optarg, &s->seed))
-				goto bad;
-			break;
-		case 'm':
-			if (strategy_mix_parse(optarg, &s->mix))
-				goto bad;
-			s->mix_set = true;
-			break;
-		case 'R':
-			if (parse_int(optarg, 1, 1000, &v))
-				goto bad;
-			s->reps = (int)v;
-			break;
-		case 'W':
-			if (parse_int(optarg, 0, 100, &v))
-				goto bad;
-			s->warmup = (int)v;
-			break;
-		case 'o':
-			s->out = optarg;
-			break;
-		case 'u':
-			s->resume = optarg;
-			break;
-		case 'n':
-			s->progress = false;
-			break;
-		case 'd':
-			s->dry_run = true;
-			break;
-		case 'h':
+			continue;
+		}
+		if (ch == 'h') {
 			sweep_usage(stdout);
 			return 1;
-		default:
-			sweep_usage(stderr);
-			return -EINVAL;
 		}
+		int rc = strchr("PScrtkCaDMpAxswOem", ch) ? plan_option(ch, opts[li].name, s, &cores, &ratios)
+							     : run_option(ch, opts[li].name, s);
+		if (rc)
+			return rc;
 	}
 	if (optind < argc) {
 		cli_error("unexpected argument '%s'", argv[optind]);
@@ -609,41 +689,8 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 		cli_error("--out and --resume name the folder twice: use one");
 		return -EINVAL;
 	}
-	struct topo *t = NULL;
-	int ncores = 0;
-	if (topo_open(&t) == 0 && t)
-		ncores = topo_count(t, "core");
-	topo_close(t);
-	if (ncores < 1)
-		ncores = cli_usable_cpus();
-	s->ncores = ncores;
-	const struct sweep_preset *pr = s->preset;
-	preset_cores(s, ncores);
-	s->mix = s->mix_set ? s->mix : pr->mix;
-	s->ratios = pr->ratios;
-	s->reps = s->reps ? s->reps : pr->reps;
-	if (!s->precision_set)
-		s->precision = pr->precision;
-	if (!s->max_reps)
-		s->max_reps = pr->max_reps ? pr->max_reps : 20;
-	if (s->max_reps < s->reps)
-		s->max_reps = s->reps;
-	if (cores.n)
-		s->cores = cores;
-	if (ratios.n)
-		s->ratios = ratios;
-	if (!s->chunks.n)
-		s->chunks = (struct sweep_list){ 1, { 1 } };
-	if (!s->nstarts)
-		s->nstarts = 1;
-	if (!s->nschedules)
-		s->nschedules = 1;
-	s->nattaches += !s->nattaches;
-	s->ndtypes += !s->ndtypes;
-	s->nmodes += !s->nmodes;
-	s->npins += !s->npins;
-	s->nallocators += !s->nallocators;
-	if (s->experiments && !pr->findings) {
+	fill_defaults(s, &cores, &ratios);
+	if (s->experiments && !s->preset->findings) {
 		cli_error("--experiments belongs to --preset findings");
 		return -EINVAL;
 	}
@@ -656,9 +703,6 @@ static int parse_args(int argc, char **argv, struct sweep *s)
 	if (shortcuts[0] && apply_shortcuts(s, shortcuts))
 		return -EINVAL;
 	return sweep_resolve_workload(s);
-bad:
-	cli_error("invalid value '%s' for --%s", optarg, opts[li].name);
-	return -EINVAL;
 }
 
 /* The results folder, locked for this sweep (*lockfd).  --out (or the
@@ -913,6 +957,168 @@ static int measure_point(struct sweep *s, struct sweep_point *pt, const char *di
 	return rc;
 }
 
+/* --dry-run: the points, one a line, and the repetitions they would get. */
+static void print_points(const struct sweep *s)
+{
+	for (int i = 0; i < s->npts; i++) {
+		for (int k = 0; k < POINT_NKEY; k++)
+			printf("%s%s", k ? "|" : "", s->pts[i].key.cell[k]);
+		printf("%s\n", s->pts[i].child ? " (child run)" : "");
+	}
+	printf("%d points x %d repetitions%s\n", s->npts, s->reps,
+	       s->precision > 0 ? " at least (more where the precision asks for them)" : "");
+}
+
+/* The folder made (or found) and locked, the repetitions it holds
+ * counted, the side files of a new sweep written and results.csv (path)
+ * open for rows: 0, or the exit status. */
+static int open_results(struct sweep *s, const char *cmd, char *dir, size_t dirlen, char *path, size_t pathlen,
+			int *lockfd, struct csvio_writer **csv)
+{
+	if (make_folder(s, dir, dirlen, cmd, lockfd))
+		return 2;
+	snprintf(path, pathlen, "%s/results.csv", dir);
+	if (count_done(s, path))
+		return 2;
+	if (!s->resume && write_sidecars(dir, s))
+		return 1;
+	char extra[200];
+	snprintf(extra, sizeof extra, "sweep: preset %s, scenario %s, %d points, %d repetitions%s", s->preset->name,
+		 s->scenario, s->npts, s->reps, s->precision > 0 ? " at least, more until the precision is reached" : "");
+	const char *lines[1] = { extra };
+	if (runner_signals_install() || results_csv_open(path, cmd, lines, 1, csv))
+		return 2;
+	return 0;
+}
+
+/* How far the rounds have got, for the progress line and the summary. */
+struct rounds {
+	int total, finished, invalid, skipped;
+	bool tty, budget_hit;
+	double t_start;
+};
+
+/* The progress after a row: a bar on a terminal, else a line a row. */
+static void show_progress(const struct rounds *r, const struct runner_row *row)
+{
+	double el = now_s() - r->t_start, eta = el / r->finished * (r->total > r->finished ? r->total - r->finished : 0);
+	char etas[32];
+	fmt_eta(eta, etas, sizeof etas);
+	if (r->tty) {
+		int w = 30, fill = r->total ? r->finished * w / (r->total > r->finished ? r->total : r->finished) : w;
+		fprintf(stderr, "\r[%.*s%*s] %d/%d  ETA %-8s %-12s", fill, "##############################", w - fill, "",
+			r->finished, r->total, etas, row->strategy);
+	} else {
+		fprintf(stderr, "sweep: %d/%d %s workers=%d jobs=%d rep %d: %.3f s %s%s (ETA %s)\n", r->finished,
+			r->total, row->strategy, row->p.workers, row->p.jobs, row->rep, row->wall_s, row->status,
+			row->valid ? "" : " INVALID", etas);
+	}
+}
+
+/* A fresh order for a round's points, so that drift of the machine
+ * spreads over all of them. */
+static void shuffle(int *order, int n)
+{
+	for (int i = n - 1; i > 0; i--) {
+		int j = (int)(rng_next() % (uint64_t)(i + 1)), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
+/* One repetition of each of the n points in order: 0, 1 after a failure,
+ * or 128 + the signal that interrupted it. */
+static int run_round(struct sweep *s, const char *dir, struct csvio_writer *csv, const int *order, int n,
+		     struct rounds *r)
+{
+	for (int k = 0; k < n; k++) {
+		struct sweep_point *pt = &s->pts[order[k]];
+		struct runner_row row;
+		int rrc = measure_point(s, pt, dir, csv, &row);
+		if (rrc == -EINTR || runner_interrupted())
+			return 128 + runner_interrupted();
+		if (rrc) {
+			cli_error("%s: %s", pt->o.strategy->name, strerror(-rrc));
+			return 1;
+		}
+		pt->done++;
+		if (row.valid && point_add_wall(pt, row.wall_s))
+			return 1;
+		r->finished++;
+		r->skipped += pt->skipped;
+		r->invalid += !row.valid && !pt->skipped;
+		show_progress(r, &row);
+	}
+	return 0;
+}
+
+/* Rounds until no point needs another repetition, the time budget is
+ * spent or a round fails: 0, 1, or 128 + the signal. */
+static int run_rounds(struct sweep *s, const char *dir, struct csvio_writer *csv, int *order, struct rounds *r)
+{
+	int status = 0;
+	for (int round = 0; status == 0; round++) {
+		/* The points that still need a repetition, in a fresh order. */
+		int n = 0;
+		for (int i = 0; i < s->npts; i++)
+			if (needs_more(s, &s->pts[i]))
+				order[n++] = i;
+		if (n == 0)
+			break;
+		if (s->time_budget_s > 0 && now_s() - r->t_start > s->time_budget_s) {
+			r->budget_hit = true;
+			break;
+		}
+		if (round > 0 && r->finished >= r->total)
+			r->total = r->finished + n;      /* rounds the precision asked for */
+		shuffle(order, n);
+		status = run_round(s, dir, csv, order, n, r);
+	}
+	return status;
+}
+
+/* What the rounds came to, and the end of context.json: the exit status,
+ * 1 where rows are not valid. */
+static int report_rounds(const struct sweep *s, const char *dir, const char *path, const struct rounds *r, int status)
+{
+	if (r->tty)
+		fprintf(stderr, "\n");
+	if (status == 0 && r->invalid) {
+		cli_error("%d rows are not valid (see their error column)", r->invalid);
+		status = 1;
+	}
+	if (r->skipped)
+		fprintf(stderr, "spreadbench: %d points could not run here; their rows say why (status skipped)\n",
+			r->skipped);
+	int at_precision = 0;
+	for (int i = 0; i < s->npts; i++)
+		at_precision += s->precision > 0 && precise(s, &s->pts[i]);
+	if (status >= 128) {
+		fprintf(stderr, "spreadbench: interrupted; %d rows kept in %s (continue with --resume %s)\n",
+			r->finished, path, dir);
+		return status;
+	}
+	printf("sweep: %d rows in %s (%d points; context.json, topology.xml)\n", r->finished, path, s->npts);
+	if (s->precision > 0)
+		printf("sweep: %d of %d points have their median wall time to %.1f %%%s\n", at_precision, s->npts,
+		       s->precision * 100,
+		       r->budget_hit		 ? "; the time budget ended the rounds"
+		       : at_precision < s->npts ? "; the others reached --max-reps"
+						: "");
+	write_end_context(dir, s, at_precision, r->budget_hit);
+	return status;
+}
+
+/* The plots and report of everything the folder holds now: nonzero when
+ * either failed. */
+static int plot_and_report(char *dir)
+{
+	char *pargv[] = { "plot", dir, NULL };
+	int prc = cmd_plot(2, pargv);
+	char *rargv[] = { "report", dir, NULL };
+	return cmd_report(2, rargv) || prc;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep s = { .preset = sweep_preset_find("quick"), .seed = 1, .warmup = 1, .progress = true,
@@ -931,134 +1137,28 @@ int cmd_sweep(int argc, char **argv)
 	if (sweep_plan(&s))
 		goto out;
 	if (s.dry_run) {
-		for (int i = 0; i < s.npts; i++) {
-			for (int k = 0; k < POINT_NKEY; k++)
-				printf("%s%s", k ? "|" : "", s.pts[i].key.cell[k]);
-			printf("%s\n", s.pts[i].child ? " (child run)" : "");
-		}
-		printf("%d points x %d repetitions%s\n", s.npts, s.reps,
-		       s.precision > 0 ? " at least (more where the precision asks for them)" : "");
+		print_points(&s);
 		status = 0;
 		goto out;
 	}
-	if (make_folder(&s, dir, sizeof dir, cmd, &lockfd))
-		goto out;
-	snprintf(path, sizeof path, "%s/results.csv", dir);
-	if (count_done(&s, path))
-		goto out;
-	if (!s.resume && write_sidecars(dir, &s)) {
-		status = 1;
+	if ((rc = open_results(&s, cmd, dir, sizeof dir, path, sizeof path, &lockfd, &csv))) {
+		status = rc;
 		goto out;
 	}
-	char extra[200];
-	snprintf(extra, sizeof extra, "sweep: preset %s, scenario %s, %d points, %d repetitions%s", s.preset->name,
-		 s.scenario, s.npts, s.reps, s.precision > 0 ? " at least, more until the precision is reached" : "");
-	const char *lines[1] = { extra };
-	if (runner_signals_install() || results_csv_open(path, cmd, lines, 1, &csv))
-		goto out;
 
-	int total = 0;
+	struct rounds r = { .total = 0 };
 	for (int i = 0; i < s.npts; i++)
-		total += s.pts[i].done < s.reps ? s.reps - s.pts[i].done : 0;
+		r.total += s.pts[i].done < s.reps ? s.reps - s.pts[i].done : 0;
 	order = calloc((size_t)s.npts + 1, sizeof *order);
 	if (!order)
 		goto out;
 	rng_state = s.seed * 7919 + (uint64_t)time(NULL);
-	bool tty = s.progress && isatty(STDERR_FILENO), budget_hit = false;
-	int finished = 0, invalid = 0, skipped = 0;
-	double t_start = now_s();
-	status = 0;
-	for (int round = 0; status == 0; round++) {
-		/* The points that still need a repetition, in a fresh order. */
-		int n = 0;
-		for (int i = 0; i < s.npts; i++)
-			if (needs_more(&s, &s.pts[i]))
-				order[n++] = i;
-		if (n == 0)
-			break;
-		if (s.time_budget_s > 0 && now_s() - t_start > s.time_budget_s) {
-			budget_hit = true;
-			break;
-		}
-		if (round > 0 && finished >= total)
-			total = finished + n;      /* rounds the precision asked for */
-		for (int i = n - 1; i > 0; i--) {
-			int j = (int)(rng_next() % (uint64_t)(i + 1)), t = order[i];
-			order[i] = order[j];
-			order[j] = t;
-		}
-		for (int k = 0; k < n; k++) {
-			struct sweep_point *pt = &s.pts[order[k]];
-			struct runner_row row;
-			int rrc = measure_point(&s, pt, dir, csv, &row);
-			if (rrc == -EINTR || runner_interrupted()) {
-				status = 128 + runner_interrupted();
-				break;
-			}
-			if (rrc) {
-				cli_error("%s: %s", pt->o.strategy->name, strerror(-rrc));
-				status = 1;
-				break;
-			}
-			pt->done++;
-			if (row.valid && point_add_wall(pt, row.wall_s)) {
-				status = 1;
-				break;
-			}
-			finished++;
-			skipped += pt->skipped;
-			invalid += !row.valid && !pt->skipped;
-			double el = now_s() - t_start, eta = el / finished * (total > finished ? total - finished : 0);
-			char etas[32];
-			fmt_eta(eta, etas, sizeof etas);
-			if (tty) {
-				int w = 30, fill = total ? finished * w / (total > finished ? total : finished) : w;
-				fprintf(stderr, "\r[%.*s%*s] %d/%d  ETA %-8s %-12s", fill,
-					"##############################", w - fill, "", finished, total, etas,
-					row.strategy);
-			} else {
-				fprintf(stderr, "sweep: %d/%d %s workers=%d jobs=%d rep %d: %.3f s %s%s (ETA %s)\n",
-					finished, total, row.strategy, row.p.workers, row.p.jobs, row.rep, row.wall_s,
-					row.status, row.valid ? "" : " INVALID", etas);
-			}
-		}
-	}
-	if (tty)
-		fprintf(stderr, "\n");
-	if (status == 0 && invalid) {
-		cli_error("%d rows are not valid (see their error column)", invalid);
+	r.tty = s.progress && isatty(STDERR_FILENO);
+	r.t_start = now_s();
+	status = run_rounds(&s, dir, csv, order, &r);
+	status = report_rounds(&s, dir, path, &r, status);
+	if ((status == 0 || status == 1) && plot_and_report(dir) && status == 0)
 		status = 1;
-	}
-	if (skipped)
-		fprintf(stderr, "spreadbench: %d points could not run here; their rows say why (status skipped)\n",
-			skipped);
-	int at_precision = 0;
-	for (int i = 0; i < s.npts; i++)
-		at_precision += s.precision > 0 && precise(&s, &s.pts[i]);
-	if (status >= 128) {
-		fprintf(stderr, "spreadbench: interrupted; %d rows kept in %s (continue with --resume %s)\n", finished,
-			path, dir);
-	} else {
-		printf("sweep: %d rows in %s (%d points; context.json, topology.xml)\n", finished, path, s.npts);
-		if (s.precision > 0)
-			printf("sweep: %d of %d points have their median wall time to %.1f %%%s\n", at_precision, s.npts,
-			       s.precision * 100,
-			       budget_hit		 ? "; the time budget ended the rounds"
-			       : at_precision < s.npts ? "; the others reached --max-reps"
-						       : "");
-		write_end_context(dir, &s, at_precision, budget_hit);
-	}
-	/* The plots and report of everything the folder holds now. */
-	if (status == 0 || status == 1) {
-		char *pargv[] = { "plot", dir, NULL };
-		int prc = cmd_plot(2, pargv);
-		if (prc && status == 0)
-			status = 1;
-		char *rargv[] = { "report", dir, NULL };
-		prc = cmd_report(2, rargv);
-		if (prc && status == 0)
-			status = 1;
-	}
 out:
 	free(order);
 	if (csv)

@@ -221,6 +221,10 @@ struct reader {
 	size_t line;            /* the line being fed to the parser, from 1 */
 	size_t rec_line;        /* the line the current record started on */
 	size_t header_line;
+	bool in_quotes;         /* the lines so far leave a quoted field open */
+	size_t quote_line;      /* the line the last quoted field opened on */
+	size_t rec_bytes;       /* the bytes of the current record so far */
+	bool final_newline;     /* the last line read ends in a newline */
 	int rc;
 	char *err;
 	size_t errlen;
@@ -365,17 +369,134 @@ struct read_info {
 	bool final_newline;
 };
 
+/* Counts the line's double quotes (see the top of the file), and refuses
+ * a carriage return that does not end it. */
+static int scan_quotes(struct reader *r, const char *text, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '"') {
+			r->in_quotes = !r->in_quotes;
+			if (r->in_quotes)
+				r->quote_line = r->line;
+		}
+		/* libcsv ends a record at a lone CR too, which would put
+		 * records in the middle of lines and hide '#' lines from the
+		 * comment check: only CRLF line ends are read. */
+		if (text[i] == '\r' && !r->in_quotes && i + 1 < n && text[i + 1] != '\n') {
+			set_err(r->err, r->errlen, "'%s' line %zu: a carriage return inside the line (only LF and "
+				"CRLF line ends are read)", r->path, r->line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Hands a checked line to libcsv, whose callbacks take the header and
+ * the records. */
+static int parse_line(struct reader *r, struct csv_parser *p, const char *text, size_t n, struct read_info *info)
+{
+	if (csv_parse(p, text, n, on_field, on_record, r) != n && !r->rc) {
+		if (csv_error(p) == CSV_EPARSE) {
+			set_err(r->err, r->errlen, "'%s' line %zu: stray double quote", r->path, r->line);
+			r->rc = -EINVAL;
+		} else {
+			r->rc = -ENOMEM;
+		}
+	}
+	if (r->rc)
+		info->whole_lines = r->rec_line - 1;
+	return r->rc;
+}
+
+/* One line of the input, n its length or next_line's error: a comment is
+ * kept, anything else is checked and parsed.  On failure,
+ * info->whole_lines says how many lines before the damage are whole. */
+static int feed_line(struct reader *r, struct csv_parser *p, const char *text, ssize_t n, struct read_info *info)
+{
+	r->line++;
+	/* Where the trouble starts if this line is damaged: the record it
+	 * continues, or the line itself. */
+	size_t from = r->in_quotes ? r->rec_line : r->line;
+	if (n == -E2BIG) {
+		set_err(r->err, r->errlen, "'%s' line %zu: longer than %d bytes (not a results file?)", r->path,
+			r->line, CSVIO_MAX_LINE);
+		info->whole_lines = from - 1;
+		return -EINVAL;
+	}
+	if (n < 0) {
+		set_err(r->err, r->errlen, "cannot read '%s': %s", r->path, strerror((int)-n));
+		return (int)n;
+	}
+	/* A byte-order mark, as some editors put before UTF-8 text, is not
+	 * part of the first column's name. */
+	if (r->line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		n -= 3;
+		if (n == 0)
+			return 0;
+	}
+	if (memchr(text, '\0', (size_t)n)) {
+		set_err(r->err, r->errlen, "'%s' line %zu: a NUL byte (binary data, not CSV text)", r->path, r->line);
+		info->whole_lines = from - 1;
+		return -EINVAL;
+	}
+	r->final_newline = text[n - 1] == '\n';
+	if (!r->in_quotes) {
+		if (text[0] == '#')
+			return add_comment(r, text, (size_t)n);
+		if (!blank_line(text, (size_t)n)) {
+			r->rec_line = r->line;
+			r->rec_bytes = 0;
+		}
+	}
+	/* A quoted field may span lines; the record as a whole is held to
+	 * the limit of one line. */
+	r->rec_bytes += (size_t)n;
+	if (r->rec_bytes > CSVIO_MAX_LINE) {
+		set_err(r->err, r->errlen, "'%s' line %zu: a quoted field runs on for more than %d bytes "
+			"(a quote not closed?)", r->path, r->rec_line, CSVIO_MAX_LINE);
+		info->whole_lines = r->rec_line - 1;
+		return -EINVAL;
+	}
+	if (scan_quotes(r, text, (size_t)n)) {
+		info->whole_lines = from - 1;
+		return -EINVAL;
+	}
+	return parse_line(r, p, text, (size_t)n, info);
+}
+
+/* The end of the input: the last record, if it has no final newline, and
+ * what info says of a whole read. */
+static int finish_read(struct reader *r, struct csv_parser *p, struct read_info *info)
+{
+	int rc = 0;
+	/* csv_fini submits a last record that has no final newline. */
+	if (csv_fini(p, on_field, on_record, r) && !r->rc) {
+		set_err(r->err, r->errlen, "'%s' line %zu: quoted field not closed at end of file", r->path,
+			r->quote_line);
+		r->rc = -EINVAL;
+	}
+	if (r->rc) {
+		info->whole_lines = r->rec_line - 1;
+		return r->rc;
+	}
+	if (!r->t->columns) {
+		set_err(r->err, r->errlen, "'%s' has no header row", r->path);
+		rc = -EINVAL;
+	}
+	info->lines = r->line;
+	info->final_newline = r->final_newline;
+	return rc;
+}
+
 /* Reads src into t; with header_only, stops once the header row is in. */
 static int read_source(struct source *src, const char *path, bool header_only, struct csvio_table *t,
 		       struct read_info *info, char *err, size_t errlen)
 {
-	struct reader r = { .path = path, .t = t, .err = err, .errlen = errlen };
+	struct reader r = { .path = path, .t = t, .final_newline = true, .err = err, .errlen = errlen };
 	struct csv_parser p;
 	struct strbuf buf = { 0 };
 	const char *line = NULL;
-	size_t quote_line = 0, rec_bytes = 0;
-	bool in_quotes = false, final_newline = true;
-	ssize_t n;
 	int rc = 0;
 
 	memset(t, 0, sizeof *t);
@@ -388,111 +509,14 @@ static int read_source(struct source *src, const char *path, bool header_only, s
 		return -ENOMEM;
 	}
 	for (;;) {
-		n = next_line(src, &buf, &line);
-		if (n == 0)
+		ssize_t n = next_line(src, &buf, &line);
+		if (n == 0) {
+			rc = finish_read(&r, &p, info);
 			break;
-		r.line++;
-		/* Where the trouble starts if this line is damaged: the record
-		 * it continues, or the line itself. */
-		size_t from = in_quotes ? r.rec_line : r.line;
-		if (n == -E2BIG) {
-			set_err(err, errlen, "'%s' line %zu: longer than %d bytes (not a results file?)", path,
-				r.line, CSVIO_MAX_LINE);
-			rc = -EINVAL;
-			info->whole_lines = from - 1;
-			goto out;
 		}
-		if (n < 0) {
-			rc = (int)n;
-			set_err(err, errlen, "cannot read '%s': %s", path, strerror(-rc));
-			goto out;
-		}
-		const char *text = line;
-		/* A byte-order mark, as some editors put before UTF-8 text, is
-		 * not part of the first column's name. */
-		if (r.line == 1 && n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-			text += 3;
-			n -= 3;
-			if (n == 0)
-				continue;
-		}
-		if (memchr(text, '\0', (size_t)n)) {
-			set_err(err, errlen, "'%s' line %zu: a NUL byte (binary data, not CSV text)", path, r.line);
-			rc = -EINVAL;
-			info->whole_lines = from - 1;
-			goto out;
-		}
-		final_newline = text[n - 1] == '\n';
-		if (!in_quotes) {
-			if (text[0] == '#') {
-				if ((rc = add_comment(&r, text, (size_t)n)))
-					goto out;
-				continue;
-			}
-			if (!blank_line(text, (size_t)n)) {
-				r.rec_line = r.line;
-				rec_bytes = 0;
-			}
-		}
-		/* A quoted field may span lines; the record as a whole is held
-		 * to the limit of one line. */
-		rec_bytes += (size_t)n;
-		if (rec_bytes > CSVIO_MAX_LINE) {
-			set_err(err, errlen, "'%s' line %zu: a quoted field runs on for more than %d bytes "
-				"(a quote not closed?)", path, r.rec_line, CSVIO_MAX_LINE);
-			rc = -EINVAL;
-			info->whole_lines = r.rec_line - 1;
-			goto out;
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			if (text[i] == '"') {
-				in_quotes = !in_quotes;
-				if (in_quotes)
-					quote_line = r.line;
-			}
-			/* libcsv ends a record at a lone CR too, which would put
-			 * records in the middle of lines and hide '#' lines from
-			 * the comment check: only CRLF line ends are read. */
-			if (text[i] == '\r' && !in_quotes && i + 1 < n && text[i + 1] != '\n') {
-				set_err(err, errlen, "'%s' line %zu: a carriage return inside the line (only LF and "
-					"CRLF line ends are read)", path, r.line);
-				rc = -EINVAL;
-				info->whole_lines = from - 1;
-				goto out;
-			}
-		}
-		if (csv_parse(&p, text, (size_t)n, on_field, on_record, &r) != (size_t)n && !r.rc) {
-			if (csv_error(&p) == CSV_EPARSE) {
-				set_err(err, errlen, "'%s' line %zu: stray double quote", path, r.line);
-				r.rc = -EINVAL;
-			} else {
-				r.rc = -ENOMEM;
-			}
-		}
-		if ((rc = r.rc)) {
-			info->whole_lines = r.rec_line - 1;
-			goto out;
-		}
-		if (header_only && t->columns)
-			goto out;
+		if ((rc = feed_line(&r, &p, line, n, info)) || (header_only && t->columns))
+			break;
 	}
-	/* csv_fini submits a last record that has no final newline. */
-	if (csv_fini(&p, on_field, on_record, &r) && !r.rc) {
-		set_err(err, errlen, "'%s' line %zu: quoted field not closed at end of file",
-			path, quote_line);
-		r.rc = -EINVAL;
-	}
-	if ((rc = r.rc)) {
-		info->whole_lines = r.rec_line - 1;
-		goto out;
-	}
-	if (!t->columns) {
-		set_err(err, errlen, "'%s' has no header row", path);
-		rc = -EINVAL;
-	}
-	info->lines = r.line;
-	info->final_newline = final_newline;
-out:
 	/* Cutting the file is no repair when the header is what is lost. */
 	if (rc && (!r.header_line || info->whole_lines < r.header_line))
 		info->whole_lines = 0;

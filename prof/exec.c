@@ -233,31 +233,22 @@ out:
 /* The runner's side                                                   */
 /* ------------------------------------------------------------------ */
 
-int exec_run(const struct exec_command *c, double sample_interval_s, struct exec_outcome *out)
+/* Forks the reaper, which waits on go[0] for the word to start the
+ * command and reports on rep[1]; this process keeps go[1] and rep[0].
+ * 0, or a negative errno (what was opened is left in go, rep and
+ * *child). */
+static int start_reaper(const struct exec_command *c, int go[2], int rep[2], pid_t *child)
 {
-	int go[2] = { -1, -1 }, rep[2] = { -1, -1 }, rc = 0;
-	pid_t child = 0, pgid = -1;      /* pgid: -1 not told yet, 0 none */
-	struct measure_sampler *sampler = NULL;
-	struct started st;
-	struct report r;
-	char buf[sizeof st + sizeof r];
-	size_t got = 0;
-	bool killed = false;
-	double deadline = INFINITY, grace = INFINITY;
-
-	memset(out, 0, sizeof *out);
-	if (pipe2(go, O_CLOEXEC) || pipe2(rep, O_CLOEXEC)) {
-		rc = -errno;
-		goto out;
-	}
+	if (pipe2(go, O_CLOEXEC) || pipe2(rep, O_CLOEXEC))
+		return -errno;
 	pid_t parent = getpid();
-	child = fork();
-	if (child < 0) {
-		rc = -errno;
-		child = 0;
-		goto out;
+	*child = fork();
+	if (*child < 0) {
+		int rc = -errno;
+		*child = 0;
+		return rc;
 	}
-	if (child == 0) {
+	if (*child == 0) {
 		close(go[1]);
 		close(rep[0]);
 		_exit(reaper(c, go[0], rep[1], parent) ? 1 : 0);
@@ -265,6 +256,86 @@ int exec_run(const struct exec_command *c, double sample_interval_s, struct exec
 	close(go[0]);
 	close(rep[1]);
 	go[0] = rep[1] = -1;
+	return 0;
+}
+
+/* Reads the reaper's words from fd, the command's start and then its
+ * report (into r), meanwhile holding the command to its timeout and to
+ * the signals: SIGKILL to its process group (*pgid: -1 until told, 0 when
+ * there is none), and a grace period after that.  0, or a negative
+ * errno. */
+static int wait_report(const struct exec_command *c, int fd, pid_t *pgid, struct exec_outcome *out, struct report *r)
+{
+	struct started st;
+	char buf[sizeof st + sizeof *r];
+	size_t got = 0;
+	bool killed = false;
+	double deadline = INFINITY, grace = INFINITY;
+	while (got < sizeof buf) {
+		double now = measure_now();
+		if (*pgid >= 0 && !killed && (strategy_interrupted || now >= deadline)) {
+			out->timed_out = !strategy_interrupted;
+			if (*pgid > 0)
+				kill(-*pgid, SIGKILL);
+			killed = true;
+			grace = now + EXEC_GRACE_S;
+		}
+		if (now >= grace)
+			return -ETIMEDOUT;
+		double until = killed ? grace : deadline;
+		int ms = isinf(until) ? -1 : (int)ceil((until - now) * 1e3);
+		/* Once the group is killed, the interrupt descriptor (which
+		 * stays readable) is no longer watched. */
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN },
+					{ .fd = killed ? -1 : strategy_interrupt_fd, .events = POLLIN } };
+		int n = poll(pf, 2, ms);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n <= 0 || !pf[0].revents)
+			continue;
+		ssize_t k = read(fd, buf + got, sizeof buf - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EPIPE;   /* the reaper failed */
+		got += (size_t)k;
+		if (*pgid < 0 && got >= sizeof st) {
+			/* The timeout counts from the command's start, as its wall time does. */
+			memcpy(&st, buf, sizeof st);
+			*pgid = st.pid;
+			if (c->timeout_s > 0)
+				deadline = st.t_start + c->timeout_s;
+		}
+	}
+	memcpy(r, buf + sizeof st, sizeof *r);
+	return 0;
+}
+
+/* The outcome from the reaper's report; a timeout counts only when the
+ * command did die of the SIGKILL. */
+static void take_report(const struct report *r, struct exec_outcome *out)
+{
+	out->exec_errno = r->exec_errno;
+	out->wait_status = r->wait_status;
+	out->timed_out = out->timed_out && WIFSIGNALED(r->wait_status) && WTERMSIG(r->wait_status) == SIGKILL;
+	out->t_start = r->t_start;
+	out->t_exec = r->t_exec > 0 ? r->t_exec : r->t_start;
+	out->t_end = r->t_end > 0 ? r->t_end : r->t_start;
+	out->user_s = r->user_s;
+	out->sys_s = r->sys_s;
+	out->max_hwm_bytes = (uint64_t)(r->maxrss_kb > 0 ? r->maxrss_kb : 0) * 1024;
+}
+
+int exec_run(const struct exec_command *c, double sample_interval_s, struct exec_outcome *out)
+{
+	int go[2] = { -1, -1 }, rep[2] = { -1, -1 }, rc;
+	pid_t child = 0, pgid = -1;      /* pgid: -1 not told yet, 0 none */
+	struct measure_sampler *sampler = NULL;
+	struct report r = { 0 };
+
+	memset(out, 0, sizeof *out);
+	if ((rc = start_reaper(c, go, rep, &child)))
+		goto out;
 	if (sample_interval_s > 0 && (rc = measure_sampler_start_below(child, sample_interval_s, &sampler)))
 		goto out;
 	if (strategy_interrupted) {
@@ -272,61 +343,10 @@ int exec_run(const struct exec_command *c, double sample_interval_s, struct exec
 		goto out;
 	}
 	rc = runner_write_all(go[1], "g", 1);
-	if (rc)
-		goto out;
-	while (got < sizeof buf) {
-		double now = measure_now();
-		if (pgid >= 0 && !killed && (strategy_interrupted || now >= deadline)) {
-			out->timed_out = !strategy_interrupted;
-			if (pgid > 0)
-				kill(-pgid, SIGKILL);
-			killed = true;
-			grace = now + EXEC_GRACE_S;
-		}
-		if (now >= grace) {
-			rc = -ETIMEDOUT;
-			goto out;
-		}
-		double until = killed ? grace : deadline;
-		int ms = isinf(until) ? -1 : (int)ceil((until - now) * 1e3);
-		/* Once the group is killed, the interrupt descriptor (which
-		 * stays readable) is no longer watched. */
-		struct pollfd pf[2] = { { .fd = rep[0], .events = POLLIN },
-					{ .fd = killed ? -1 : strategy_interrupt_fd, .events = POLLIN } };
-		int n = poll(pf, 2, ms);
-		if (n < 0 && errno != EINTR) {
-			rc = -errno;
-			goto out;
-		}
-		if (n <= 0 || !pf[0].revents)
-			continue;
-		ssize_t k = read(rep[0], buf + got, sizeof buf - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			rc = k < 0 ? -errno : -EPIPE;   /* the reaper failed */
-			goto out;
-		}
-		got += (size_t)k;
-		if (pgid < 0 && got >= sizeof st) {
-			/* The timeout counts from the command's start, as its wall time does. */
-			memcpy(&st, buf, sizeof st);
-			pgid = st.pid;
-			if (c->timeout_s > 0)
-				deadline = st.t_start + c->timeout_s;
-		}
-	}
-	memcpy(&r, buf + sizeof st, sizeof r);
-	out->exec_errno = r.exec_errno;
-	out->wait_status = r.wait_status;
-	out->timed_out = out->timed_out && WIFSIGNALED(r.wait_status) && WTERMSIG(r.wait_status) == SIGKILL;
-	out->t_start = r.t_start;
-	out->t_exec = r.t_exec > 0 ? r.t_exec : r.t_start;
-	out->t_end = r.t_end > 0 ? r.t_end : r.t_start;
-	out->user_s = r.user_s;
-	out->sys_s = r.sys_s;
-	out->max_hwm_bytes = (uint64_t)(r.maxrss_kb > 0 ? r.maxrss_kb : 0) * 1024;
-	rc = 0;
+	if (!rc)
+		rc = wait_report(c, rep[0], &pgid, out, &r);
+	if (!rc)
+		take_report(&r, out);
 out:
 	if (rc && child > 0) {
 		/* Nothing may be left: the group, then the reaper (whose death

@@ -276,11 +276,86 @@ static void describe_reference_failure(const struct reference_report *rep, int r
 	}
 }
 
+/* How the reference child ended. */
+struct reference_end {
+	int ticks;                       /* the ticks read: the build, then each job */
+	double limit;                    /* the limit the last step was held to */
+	int status;                      /* its wait status */
+};
+
+/* Reads what the child pid tells on fd, holding the build to the setup
+ * limit and each job to the job limit where the caller set them, as a
+ * strategy's would be: its report into rep and its answers into r.  It is
+ * killed when the read fails (interrupted, or it broke off), and always
+ * reaped.  0, or the read's error. */
+static int reference_wait(const struct strategy_params *p, pid_t pid, int fd, struct reference_report *rep,
+			  struct strategy_job_result *r, struct reference_end *end)
+{
+	int rc;
+	end->ticks = 0;
+	end->limit = p->setup_timeout_s;
+	for (;;) {
+		char kind = 0;
+		rc = read_all_interruptible(fd, &kind, 1, end->limit > 0 ? measure_now() + end->limit : -1);
+		if (rc || kind != 'T')
+			break;
+		end->ticks++;
+		end->limit = p->job_timeout_s;
+	}
+	if (!rc)
+		rc = read_all_interruptible(fd, rep, sizeof *rep, -1);
+	if (!rc && !rep->rc)
+		rc = read_all_interruptible(fd, r, sizeof *r * (size_t)p->jobs, -1);
+	/* Interrupted, or it broke off: it must not run on unseen. */
+	if (rc)
+		kill(pid, SIGKILL);
+	end->status = 0;
+	while (waitpid(pid, &end->status, 0) < 0 && errno == EINTR)
+		if (strategy_interrupted)
+			kill(pid, SIGKILL);
+	return rc;
+}
+
+/* Whether the reference answered, from the read's error, the child's
+ * report and how it ended: 0, or the error to return, with why in err. */
+static int reference_verdict(const struct runner_options *o, int rc, const struct reference_report *rep,
+			     const struct reference_end *end, char *err, size_t errlen)
+{
+	if (strategy_interrupted)
+		return -EINTR;
+	if (rc == -ETIMEDOUT) {
+		if (end->ticks == 0)
+			snprintf(err, errlen, "the serial reference did not build the inputs within %g s (the setup "
+				 "time limit) and was killed", end->limit);
+		else
+			snprintf(err, errlen, "the serial reference did not finish job %d within %g s (the job time "
+				 "limit) and was killed", end->ticks - 1, end->limit);
+		return rc;
+	}
+	if (rc || rep->rc || !WIFEXITED(end->status) || WEXITSTATUS(end->status) != 0) {
+		char why[400];
+		describe_reference_failure(rep, rc, end->status, why, sizeof why);
+		/* Where it died, when it died without its report. */
+		if (WIFSIGNALED(end->status) || rc == -EPIPE) {
+			size_t n = strlen(why);
+			snprintf(why + n, sizeof why - n, end->ticks == 0 ? " while building the inputs" : " in job %d",
+				 end->ticks - 1);
+		}
+		/* A plug-in's fault is named as the plug-in's. */
+		if (workloads_is_path(o->p.workload))
+			snprintf(err, errlen, "workload %s (%s): %s", o->wl ? o->wl->name : "?", o->p.workload, why);
+		else
+			snprintf(err, errlen, "%s", why);
+		return rc == 0 && rep->rc ? rep->rc : rc ? rc : -ECHILD;
+	}
+	return 0;
+}
+
 int runner_reference_compute(const struct runner_options *o, struct runner_reference *out, char *err,
 			     size_t errlen)
 {
 	const struct strategy_params *p = &o->p;
-	int fds[2] = { -1, -1 }, rc = 0, status = 0;
+	int fds[2] = { -1, -1 }, rc = 0;
 	struct reference_report rep = { 0 };
 	pid_t pid = 0, runner = getpid();
 	memset(out, 0, sizeof *out);
@@ -314,61 +389,13 @@ int runner_reference_compute(const struct runner_options *o, struct runner_refer
 	}
 	close(fds[1]);
 	fds[1] = -1;
-	/* The build within the setup limit and each job within the job
-	 * limit, where the caller set them, as a strategy's would be. */
-	int ticks = 0;
-	double limit = p->setup_timeout_s;
-	for (;;) {
-		char kind = 0;
-		rc = read_all_interruptible(fds[0], &kind, 1, limit > 0 ? measure_now() + limit : -1);
-		if (rc || kind != 'T')
-			break;
-		ticks++;
-		limit = p->job_timeout_s;
-	}
-	if (!rc)
-		rc = read_all_interruptible(fds[0], &rep, sizeof rep, -1);
-	if (!rc && !rep.rc)
-		rc = read_all_interruptible(fds[0], out->r, sizeof *out->r * (size_t)p->jobs, -1);
-	/* Interrupted, or it broke off: it must not run on unseen. */
-	if (rc)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		if (strategy_interrupted)
-			kill(pid, SIGKILL);
+	struct reference_end end;
+	rc = reference_wait(p, pid, fds[0], &rep, out->r, &end);
 	pid = 0;
 	out->seconds = measure_now() - t0;
 	out->build_s = rep.build_s;
 	out->state_bytes = rep.hwm_bytes > rep.input_bytes ? rep.hwm_bytes - rep.input_bytes : 0;
-	if (strategy_interrupted) {
-		rc = -EINTR;
-		goto out;
-	}
-	if (rc == -ETIMEDOUT) {
-		if (ticks == 0)
-			snprintf(err, errlen, "the serial reference did not build the inputs within %g s (the setup "
-				 "time limit) and was killed", limit);
-		else
-			snprintf(err, errlen, "the serial reference did not finish job %d within %g s (the job time "
-				 "limit) and was killed", ticks - 1, limit);
-		goto out;
-	}
-	if (rc || rep.rc || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char why[400];
-		describe_reference_failure(&rep, rc, status, why, sizeof why);
-		if (WIFSIGNALED(status)) {
-			size_t n = strlen(why);
-			snprintf(why + n, sizeof why - n, ticks == 0 ? " while building the inputs" : " in job %d",
-				 ticks - 1);
-		}
-		/* A plug-in's fault is named as the plug-in's. */
-		if (workloads_is_path(p->workload))
-			snprintf(err, errlen, "workload %s (%s): %s", o->wl ? o->wl->name : "?", p->workload, why);
-		else
-			snprintf(err, errlen, "%s", why);
-		rc = rc == 0 && rep.rc ? rep.rc : rc ? rc : -ECHILD;
-		goto out;
-	}
+	rc = reference_verdict(o, rc, &rep, &end, err, errlen);
 out:
 	if (fds[0] >= 0)
 		close(fds[0]);
@@ -753,17 +780,9 @@ int runner_memory_check(const struct runner_options *o, const struct runner_refe
 /* One measured run                                                    */
 /* ------------------------------------------------------------------ */
 
-int runner_measure(const struct runner_options *o, const struct runner_reference *ref, int rep,
-		   struct runner_row *row)
+/* A row with what is known before the run: the point and its conditions. */
+static void row_begin(const struct runner_options *o, int rep, struct runner_row *row)
 {
-	struct strategy_run run = { .strategy = o->strategy, .p = o->p, .wl = o->wl, .ws = o->ws };
-	struct measure_sampler *sampler = NULL;
-	struct measure_peak peak = { 0 }, setup_peak = { 0 };
-	struct load load = { 0 };
-	struct watchdog watch = { 0 };
-	double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
-	int rc = -ENOMEM;
-
 	memset(row, 0, sizeof *row);
 	row->strategy = o->strategy->name;
 	row->p = o->p;
@@ -773,102 +792,147 @@ int runner_measure(const struct runner_options *o, const struct runner_reference
 	row->load = o->load;
 	row->cgroup_peak_bytes = -1;
 	row->run_timeout_s = o->run_timeout_s;
-	run.jobs = calloc((size_t)o->p.jobs + 1, sizeof *run.jobs);
-	run.results = calloc((size_t)o->p.jobs + 1, sizeof *run.results);
-	if (!run.jobs || !run.results)
-		goto out;
-	rc = jobs_batch(o->wl, o->ws, &o->p, run.jobs);
-	if (rc)
-		goto out;
-	for (int i = 0; i < o->p.jobs; i++)
-		run.results[i].worker = -1;
-	row->input_bytes = o->wl->input_bytes(o->ws);
+}
 
-	measure_reset_hwm();
-	/* Before the load starts: other work, not the experiment's own. */
-	struct noise_mark noise;
+/* The batch's jobs, and their results with no worker yet. */
+static int draw_jobs(const struct runner_options *o, struct strategy_run *run)
+{
+	run->jobs = calloc((size_t)o->p.jobs + 1, sizeof *run->jobs);
+	run->results = calloc((size_t)o->p.jobs + 1, sizeof *run->results);
+	if (!run->jobs || !run->results)
+		return -ENOMEM;
+	int rc = jobs_batch(o->wl, o->ws, &o->p, run->jobs);
+	if (rc)
+		return rc;
+	for (int i = 0; i < o->p.jobs; i++)
+		run->results[i].worker = -1;
+	return 0;
+}
+
+/* What one run measured, on its way into the row. */
+struct measured {
+	double t0, t1, t1c, t2, t2c, t3; /* the phases' bounds; t1c and t2c end the untimed marks */
+	int setup_rc, exec_rc;
+	struct measure_peak peak, setup_peak;
+	double u0, s0, u1, s1;           /* the runner's CPU times, user and system, before and after */
 	struct noise_figures nf;
-	noise_begin(&noise);
-	rc = load_start(o, &load);
-	if (rc)
-		goto out;
-	measure_cpu_times(&u0, &s0);     /* after the load's start: see above */
-	rc = measure_sampler_start_excluding(o->sample_interval_s, load.pids, load.n, &sampler);
-	if (rc)
-		goto out;
-	rc = watchdog_start(&watch, o, rep);
-	if (rc)
-		goto out;
-	double t0 = measure_now();
-	int setup_rc = o->strategy->setup(&run);
-	double t1 = measure_now();
+};
+
+/* Setup, execute and teardown, each timed. */
+static void run_phases(const struct runner_options *o, struct strategy_run *run, struct measure_sampler *sampler,
+		       struct measured *m)
+{
+	m->t0 = measure_now();
+	m->setup_rc = o->strategy->setup(run);
+	m->t1 = measure_now();
 	/* Between the phases, untimed: the walk is the measurement's cost. */
-	measure_sampler_mark(sampler, &setup_peak);
-	double t1c = measure_now();
-	int exec_rc = setup_rc ? setup_rc : o->strategy->execute(&run);
-	double t2 = measure_now();
+	measure_sampler_mark(sampler, &m->setup_peak);
+	m->t1c = measure_now();
+	m->exec_rc = m->setup_rc ? m->setup_rc : o->strategy->execute(run);
+	m->t2 = measure_now();
 	/* Untimed again: the exact PSS at the end of the batch, where a
 	 * pool's memory is usually at its peak, whatever the sampler's
 	 * estimate made of the ticks before. */
 	measure_sampler_mark(sampler, NULL);
-	double t2c = measure_now();
-	o->strategy->teardown(&run);
-	double t3 = measure_now();
-	watchdog_stop(&watch);
-	measure_sampler_stop(sampler, &peak);
-	sampler = NULL;
-	measure_cpu_times(&u1, &s1);
-	noise_end(&noise, &nf);
-	load_stop(&load);                /* after the CPU reading: see above */
+	m->t2c = measure_now();
+	o->strategy->teardown(run);
+	m->t3 = measure_now();
+}
 
-	if (strategy_interrupted) {
-		rc = -EINTR;
-		goto out;
-	}
-	runner_row_noise(row, &nf);
-	row->setup_s = t1 - t0;
-	row->compute_s = setup_rc ? 0 : t2 - t1c;
-	row->teardown_s = t3 - t2c;
+/* The row's figures from what was measured and what the strategy
+ * reported, then its verdict on the jobs and the rates. */
+static void row_finish(const struct strategy_run *run, const struct runner_reference *ref, const struct measured *m,
+		       struct runner_row *row)
+{
+	runner_row_noise(row, &m->nf);
+	row->setup_s = m->t1 - m->t0;
+	row->compute_s = m->setup_rc ? 0 : m->t2 - m->t1c;
+	row->teardown_s = m->t3 - m->t2c;
 	row->wall_s = row->setup_s + row->compute_s + row->teardown_s;
-	row->user_s = u1 - u0;
-	row->sys_s = s1 - s0;
-	row->peak_pss_bytes = peak.pss_bytes;
-	row->setup_peak_pss_bytes = setup_peak.pss_bytes;
-	row->peak_rss_sum_bytes = peak.rss_sum_bytes;
-	row->max_procs = peak.max_procs;
-	row->sample_interval_s = peak.interval_s;
-	row->sampler_cpu_fraction = peak.cpu_fraction;
-	row->max_worker_hwm_bytes = run.max_worker_hwm_bytes;
-	row->start_latency_s = run.start_latency_s;
-	row->worker_setup_s = run.setup_latency_s;
-	row->workers_started = run.workers_started;
-	row->workers_replaced = run.workers_replaced;
-	row->shm_page_bytes = run.page_bytes;
+	row->user_s = m->u1 - m->u0;
+	row->sys_s = m->s1 - m->s0;
+	row->peak_pss_bytes = m->peak.pss_bytes;
+	row->setup_peak_pss_bytes = m->setup_peak.pss_bytes;
+	row->peak_rss_sum_bytes = m->peak.rss_sum_bytes;
+	row->max_procs = m->peak.max_procs;
+	row->sample_interval_s = m->peak.interval_s;
+	row->sampler_cpu_fraction = m->peak.cpu_fraction;
+	row->max_worker_hwm_bytes = run->max_worker_hwm_bytes;
+	row->start_latency_s = run->start_latency_s;
+	row->worker_setup_s = run->setup_latency_s;
+	row->workers_started = run->workers_started;
+	row->workers_replaced = run->workers_replaced;
+	row->shm_page_bytes = run->page_bytes;
 	uint64_t cg;
 	if (measure_cgroup_peak(&cg) == 0)
 		row->cgroup_peak_bytes = (int64_t)cg;
-	int phase_rc = setup_rc ? setup_rc : exec_rc;
-	if (phase_rc || run.failed)
-		runner_append_error(row, run.error[0] ? run.error : strerror(-phase_rc));
-	summarise(&run, ref, row);
+	int phase_rc = m->setup_rc ? m->setup_rc : m->exec_rc;
+	if (phase_rc || run->failed)
+		runner_append_error(row, run->error[0] ? run->error : strerror(-phase_rc));
+	summarise(run, ref, row);
 	/* A run that had to stop, or whose launcher failed, is not ok even
 	 * when every job that ran answered. */
-	if (phase_rc || run.failed) {
+	if (phase_rc || run->failed) {
 		row->status = phase_rc == -ETIMEDOUT ? "timeout" : "failed";
 		row->valid = false;
 	}
-	snprintf(row->notes, sizeof row->notes, "%s", run.notes);
+	snprintf(row->notes, sizeof row->notes, "%s", run->notes);
 	if (row->wall_s > 0) {
 		row->jobs_per_s = row->jobs_ok / row->wall_s;
 		row->work_units_per_s = row->work_units / row->wall_s;
 	}
 	if (row->jobs_ok > 0)
 		row->mean_job_s = row->job_seconds / row->jobs_ok;
+}
+
+int runner_measure(const struct runner_options *o, const struct runner_reference *ref, int rep,
+		   struct runner_row *row)
+{
+	struct strategy_run run = { .strategy = o->strategy, .p = o->p, .wl = o->wl, .ws = o->ws };
+	struct measure_sampler *sampler = NULL;
+	struct measured m = { 0 };
+	struct load load = { 0 };
+	struct watchdog watch = { 0 };
+	int rc;
+
+	row_begin(o, rep, row);
+	rc = draw_jobs(o, &run);
+	if (rc)
+		goto out;
+	row->input_bytes = o->wl->input_bytes(o->ws);
+
+	measure_reset_hwm();
+	/* Before the load starts: other work, not the experiment's own. */
+	struct noise_mark noise;
+	noise_begin(&noise);
+	rc = load_start(o, &load);
+	if (rc)
+		goto out;
+	measure_cpu_times(&m.u0, &m.s0); /* after the load's start: see above */
+	rc = measure_sampler_start_excluding(o->sample_interval_s, load.pids, load.n, &sampler);
+	if (rc)
+		goto out;
+	rc = watchdog_start(&watch, o, rep);
+	if (rc)
+		goto out;
+	run_phases(o, &run, sampler, &m);
+	watchdog_stop(&watch);
+	measure_sampler_stop(sampler, &m.peak);
+	sampler = NULL;
+	measure_cpu_times(&m.u1, &m.s1);
+	noise_end(&noise, &m.nf);
+	load_stop(&load);                /* after the CPU reading: see above */
+
+	if (strategy_interrupted) {
+		rc = -EINTR;
+		goto out;
+	}
+	row_finish(&run, ref, &m, row);
 	rc = 0;
 out:
 	watchdog_stop(&watch);
 	if (sampler)
-		measure_sampler_stop(sampler, &peak);
+		measure_sampler_stop(sampler, &m.peak);
 	load_stop(&load);
 	free(run.jobs);
 	free(run.results);

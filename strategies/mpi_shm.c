@@ -236,47 +236,38 @@ static int next_line(struct strategy_run *run, struct mpi_run *m, bool executing
 /* The launch                                                          */
 /* ------------------------------------------------------------------ */
 
-static int mpi_setup(struct strategy_run *run)
+/* Starts the ranks through the launcher: the MPI program with the run
+ * parameters it needs, from the table, and where to report progress. */
+static int start_ranks(struct strategy_run *run, struct mpi_run *m)
 {
-	struct mpi_run *m = calloc(1, sizeof *m);
-	if (!m)
-		return -ENOMEM;
-	run->priv = m;
-	m->l.to = m->l.from = m->l.progress = m->l.progress_keep = -1;
 	const struct strategy_params *p = &run->p;
-	int rc = mpi_check(p, run->error, sizeof run->error);
-	if (rc)
-		return rc;
-	m->nranks = p->workers > 0 ? p->workers : 1;
-	m->ranks = calloc((size_t)m->nranks, sizeof *m->ranks);
-	if (!m->ranks)
-		return -ENOMEM;
 	char program[PATH_MAX];
 	launcher_program_path(p->worker_path, program, sizeof program);
 	if (access(program, X_OK) != 0) {
 		snprintf(run->error, sizeof run->error, "cannot run '%.100s': %s", program, strerror(errno));
 		return -ENOENT;
 	}
-	/* The program's arguments: the run parameters it needs, from the
-	 * table, and where to report progress. */
 	const char *argv[2 * 40 + 8];
 	struct param_argv texts = { .n = 0 };
-	int a = 0;
+	int a = 0, rc;
 	if ((rc = params_to_argv(p, run->strategy->flags, PARAM_TO_MPI, argv, &a, &texts)))
 		return rc;
 	argv[a++] = "--progress";
 	argv[a++] = LAUNCHER_FIFO;
 	argv[a] = NULL;
-	rc = launcher_start(&m->l, m->nranks, p->hostfile, program, argv, run->error, sizeof run->error);
-	if (rc)
-		return rc;
-	double t_spawn = worker_clock();
+	return launcher_start(&m->l, m->nranks, p->hostfile, program, argv, run->error, sizeof run->error);
+}
 
+/* Waits, within the setup limit, for rank 0's READY line: when the ranks
+ * started and had their inputs, and the window's page size. */
+static int wait_ready(struct strategy_run *run, struct mpi_run *m, double t_spawn)
+{
+	const struct strategy_params *p = &run->p;
 	double deadline = p->setup_timeout_s > 0 ? t_spawn + p->setup_timeout_s : -1;
 	char line[512];
 	int late_rank, late_job;
 	for (;;) {
-		rc = next_line(run, m, false, deadline, line, sizeof line, &late_rank, &late_job);
+		int rc = next_line(run, m, false, deadline, line, sizeof line, &late_rank, &late_job);
 		if (rc == -EPIPE) {
 			ended_early(run, m, "before its ranks were ready");
 			return -ECHILD;
@@ -302,6 +293,26 @@ static int mpi_setup(struct strategy_run *run)
 			return 0;
 		}
 	}
+}
+
+static int mpi_setup(struct strategy_run *run)
+{
+	struct mpi_run *m = calloc(1, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	run->priv = m;
+	m->l.to = m->l.from = m->l.progress = m->l.progress_keep = -1;
+	const struct strategy_params *p = &run->p;
+	int rc = mpi_check(p, run->error, sizeof run->error);
+	if (rc)
+		return rc;
+	m->nranks = p->workers > 0 ? p->workers : 1;
+	m->ranks = calloc((size_t)m->nranks, sizeof *m->ranks);
+	if (!m->ranks)
+		return -ENOMEM;
+	if ((rc = start_ranks(run, m)))
+		return rc;
+	return wait_ready(run, m, worker_clock());
 }
 
 /* ------------------------------------------------------------------ */

@@ -253,6 +253,93 @@ static void gather_results(const struct opts *o, const struct mpi_result *res, i
 	free(all);
 }
 
+/* This rank's options and workload, the fault asked for at setup, and
+ * the runner's FIFO to report on.  Returns when the workload was open,
+ * which the READY line reports. */
+static double start_rank(int argc, char **argv, struct opts *o, int rank, int size)
+{
+	if (parse(argc, argv, o))
+		fail(rank, 2, "bad command line (this program is started by spreadbench run)");
+	char err[512];
+	if (workloads_open(&o->p, &o->wl, &o->ws, err, sizeof err))
+		fail(rank, 2, "%s", err);
+	double t_init = worker_clock();
+	o->p.workers = size;
+	if (rank == 0 && o->p.fault_job == STRATEGY_FAULT_AT_SETUP)
+		worker_commit_fault(o->p.fault);
+	/* Non-blocking only to open: no reader (another machine) means no reports. */
+	if (o->progress && (progress_fd = open(o->progress, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		fcntl(progress_fd, F_SETFL, 0);
+		report(&(struct proto_mpi_progress){ .kind = PROTO_MPI_HELLO, .rank = rank, .job = -1 });
+	}
+	return t_init;
+}
+
+/* Node groups, and K virtual nodes within each: *group is the ranks that
+ * share one window. */
+static void split_groups(const struct opts *o, int rank, MPI_Comm *node, MPI_Comm *group)
+{
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, node);
+	int node_rank, node_size;
+	MPI_Comm_rank(*node, &node_rank);
+	MPI_Comm_size(*node, &node_size);
+	int vn = o->p.virtual_nodes > 1 ? o->p.virtual_nodes : 1;
+	int k = vn < node_size ? vn : node_size;
+	MPI_Comm_split(*node, (int)((long)node_rank * k / node_size), node_rank, group);
+}
+
+/* The batch and, for block and snake, every rank's share. */
+struct batch {
+	struct workload_job *jobs;
+	int *order, *assign;
+	struct mpi_result *res;
+};
+
+/* Draws the batch and plans the shares; a rank that cannot fails the job. */
+static void batch_draw(const struct opts *o, int rank, struct batch *b)
+{
+	b->jobs = calloc((size_t)o->p.jobs, sizeof *b->jobs);
+	b->order = calloc((size_t)o->p.jobs, sizeof *b->order);
+	b->assign = calloc((size_t)o->p.jobs, sizeof *b->assign);
+	b->res = calloc((size_t)o->p.jobs, sizeof *b->res);
+	if (!b->jobs || !b->order || !b->assign || !b->res || jobs_batch(o->wl, o->ws, &o->p, b->jobs))
+		fail(rank, 1, "cannot draw the batch of %d jobs", o->p.jobs);
+	struct strategy_run plan = { .p = o->p, .wl = o->wl, .ws = o->ws, .jobs = b->jobs };
+	jobs_plan(&plan, b->order, b->assign);
+}
+
+/* Frees what batch_draw allocated. */
+static void batch_free(struct batch *b)
+{
+	free(b->res);
+	free(b->jobs);
+	free(b->order);
+	free(b->assign);
+}
+
+/* Entry and ready times to rank 0, which says READY and waits for the
+ * runner's GO (without it, the whole job is aborted); then every rank
+ * has the batch's start time, which it returns. */
+static double wait_for_go(int rank, int size, double t_entry, double t_init, double t_ready, const struct window *w)
+{
+	double mine_t[3] = { t_entry, t_init, (double)w->ro }, sum_t[3], max_t[3];
+	MPI_Reduce(mine_t, sum_t, 3, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+	MPI_Reduce(mine_t, max_t, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+	int go = 0;
+	if (rank == 0) {
+		say("READY %.9f %.9f %.9f %d %d %zu\n", sum_t[0] / size, max_t[1], t_ready, (int)sum_t[2], size,
+		    w->page_bytes);
+		char line[64];
+		go = fgets(line, sizeof line, stdin) && strncmp(line, "GO", 2) == 0;
+	}
+	MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	if (!go)
+		MPI_Abort(MPI_COMM_WORLD, 3);
+	double t0 = worker_clock();
+	MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+	return t0;
+}
+
 int main(int argc, char **argv)
 {
 	double t_entry = worker_clock();
@@ -266,31 +353,10 @@ int main(int argc, char **argv)
 	int rank, size;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	if (parse(argc, argv, &o))
-		fail(rank, 2, "bad command line (this program is started by spreadbench run)");
-	char err[512];
-	if (workloads_open(&o.p, &o.wl, &o.ws, err, sizeof err))
-		fail(rank, 2, "%s", err);
-	double t_init = worker_clock();
-	o.p.workers = size;
-	if (rank == 0 && o.p.fault_job == STRATEGY_FAULT_AT_SETUP)
-		worker_commit_fault(o.p.fault);
-	/* Non-blocking only to open: no reader (another machine) means no reports. */
-	if (o.progress && (progress_fd = open(o.progress, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
-		fcntl(progress_fd, F_SETFL, 0);
-		report(&(struct proto_mpi_progress){ .kind = PROTO_MPI_HELLO, .rank = rank, .job = -1 });
-	}
+	double t_init = start_rank(argc, argv, &o, rank, size);
 
-	/* Node groups, and K virtual nodes within each. */
 	MPI_Comm node, group;
-	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-	int node_rank, node_size;
-	MPI_Comm_rank(node, &node_rank);
-	MPI_Comm_size(node, &node_size);
-	int vn = o.p.virtual_nodes > 1 ? o.p.virtual_nodes : 1;
-	int k = vn < node_size ? vn : node_size;
-	MPI_Comm_split(node, (int)((long)node_rank * k / node_size), node_rank, &group);
-
+	split_groups(&o, rank, &node, &group);
 	struct window w = { 0 };
 	window_open(&o, group, rank, &w);
 	/* Pages that are not what was forced: refused, not measured as if. */
@@ -301,15 +367,8 @@ int main(int argc, char **argv)
 	struct workload_state *st = NULL;
 	if (o.wl->attach(o.ws, w.block, &view) || o.wl->job_new(view, &st))
 		fail(rank, 1, "cannot attach to the inputs or set up a job's state");
-
-	/* The batch and, for block and snake, every rank's share. */
-	struct workload_job *jobs = calloc((size_t)o.p.jobs, sizeof *jobs);
-	int *order = calloc((size_t)o.p.jobs, sizeof *order), *assign = calloc((size_t)o.p.jobs, sizeof *assign);
-	struct mpi_result *res = calloc((size_t)o.p.jobs, sizeof *res);
-	if (!jobs || !order || !assign || !res || jobs_batch(o.wl, o.ws, &o.p, jobs))
-		fail(rank, 1, "cannot draw the batch of %d jobs", o.p.jobs);
-	struct strategy_run plan = { .p = o.p, .wl = o.wl, .ws = o.ws, .jobs = jobs };
-	jobs_plan(&plan, order, assign);
+	struct batch b;
+	batch_draw(&o, rank, &b);
 
 	/* The shared counter for dynamic scheduling, on world rank 0. */
 	int *counter = NULL;
@@ -320,32 +379,13 @@ int main(int argc, char **argv)
 		*counter = 0;
 	MPI_Barrier(MPI_COMM_WORLD);
 	double t_ready = worker_clock();
+	double t0 = wait_for_go(rank, size, t_entry, t_init, t_ready, &w);
 
-	/* Entry and ready times to rank 0, then wait for the runner. */
-	double mine_t[3] = { t_entry, t_init, (double)w.ro }, sum_t[3], max_t[3];
-	MPI_Reduce(mine_t, sum_t, 3, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-	MPI_Reduce(mine_t, max_t, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-	int go = 0;
-	if (rank == 0) {
-		say("READY %.9f %.9f %.9f %d %d %zu\n", sum_t[0] / size, max_t[1], t_ready, (int)sum_t[2], size,
-		    w.page_bytes);
-		char line[64];
-		go = fgets(line, sizeof line, stdin) && strncmp(line, "GO", 2) == 0;
-	}
-	MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
-	if (!go)
-		MPI_Abort(MPI_COMM_WORLD, 3);
-	double t0 = worker_clock();
-	MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-
-	run_batch(&o, st, jobs, order, assign, rank, t0, res, cwin);
+	run_batch(&o, st, b.jobs, b.order, b.assign, rank, t0, b.res, cwin);
 	report(&(struct proto_mpi_progress){ .kind = PROTO_MPI_FINISHED, .rank = rank, .job = -1 });
-	gather_results(&o, res, rank, size);
+	gather_results(&o, b.res, rank, size);
 
-	free(res);
-	free(jobs);
-	free(order);
-	free(assign);
+	batch_free(&b);
 	o.wl->job_free(st);
 	o.wl->detach(view);
 	MPI_Win_free(&cwin);
