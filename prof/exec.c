@@ -30,9 +30,9 @@
  * command's process group, after which the reaper ends the rest.
  */
 #include "exec.h"
+#include "procs.h"
 #include "noise.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -104,35 +104,19 @@ static void command_child(const struct exec_command *c, int errfd)
 	_exit(127);
 }
 
+static void kill_child(pid_t pid, const char *comm, void *arg)
+{
+	(void)comm;
+	(void)arg;
+	kill(pid, SIGKILL);
+}
+
 /* SIGKILL to every child this process has: its own, and the orphans
  * reparented to it, found by their parent in /proc/PID/stat.  Until it
  * reaps them their pids cannot be reused, so no other process is hit. */
 static void kill_children(void)
 {
-	pid_t self = getpid();
-	DIR *d = opendir("/proc");
-	if (!d)
-		return;
-	for (struct dirent *e; (e = readdir(d));) {
-		char path[300], buf[512];
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		/* The command name may hold spaces and ')': parse after the last. */
-		char *p = strrchr(buf, ')'), state;
-		int ppid;
-		if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
-			kill((pid_t)atoi(e->d_name), SIGKILL);
-	}
-	closedir(d);
+	procs_children(kill_child, NULL);
 }
 
 /* Ends and reaps everything the command left: its process group, and

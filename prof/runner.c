@@ -685,18 +685,9 @@ static void watchdog_stop(struct watchdog *w)
 /* Limits and memory, before a point starts                            */
 /* ------------------------------------------------------------------ */
 
-static int usable_cpus(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
-}
-
 double runner_setup_timeout_default(const struct runner_reference *ref, const struct strategy_params *p)
 {
-	int cpus = usable_cpus(), procs = p->workers > 1 ? p->workers : 1;
+	int cpus = jobs_usable_cpus(), procs = p->workers > 1 ? p->workers : 1;
 	double crowd = procs > cpus ? (double)procs / cpus : 1.0;
 	return 120.0 + 10.0 * ref->build_s * crowd;
 }

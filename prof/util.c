@@ -4,6 +4,7 @@
  * scenario's landscape into a block of its own.
  */
 #include "cli.h"
+#include "jobs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -147,11 +148,7 @@ int parse_int_list(const char *s, long lo, long hi, long *v, int max, int *n)
 
 int cli_usable_cpus(void)
 {
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
+	return jobs_usable_cpus();
 }
 
 const char *worker_program_path(void)

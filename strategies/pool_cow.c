@@ -20,57 +20,24 @@
  */
 #include "pool.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-struct pool_cow {
-	struct inputs in;
-	struct pool *pool;
-};
-
-/* One copy, shared; a job state per worker. */
-static void pool_cow_footprint(const struct strategy_params *p, struct strategy_footprint *out)
-{
-	out->input_copies = 1;
-	out->states = p->workers > 1 ? p->workers : 1;
-}
 
 static int pool_cow_setup(struct strategy_run *run)
 {
-	struct pool_cow *s = calloc(1, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	inputs_init(&s->in);
-	run->priv = s;
-	int rc = inputs_build_private(&s->in, run->wl, run->ws, 0);
+	struct pool_held *h;
+	int rc = pool_held_new(run, &h);
 	if (!rc)
-		rc = inputs_protect(&s->in);
+		rc = inputs_build_private(&h->in, run->wl, run->ws, 0);
+	if (!rc)
+		rc = inputs_protect(&h->in);
 	if (rc) {
 		snprintf(run->error, sizeof run->error, "cannot build the inputs: %s", strerror(-rc));
 		return rc;
 	}
-	run->page_bytes = s->in.page_bytes;
-	struct pool_config cfg = { .inputs = WORKER_INPUTS_INHERITED, .held = &s->in };
-	return pool_start(run, &cfg, &s->pool);
-}
-
-static int pool_cow_execute(struct strategy_run *run)
-{
-	struct pool_cow *s = run->priv;
-	return pool_execute(s->pool);
-}
-
-static void pool_cow_teardown(struct strategy_run *run)
-{
-	struct pool_cow *s = run->priv;
-	if (!s)
-		return;
-	pool_stop(s->pool);
-	inputs_release(&s->in, true);
-	free(s);
-	run->priv = NULL;
+	run->page_bytes = h->in.page_bytes;
+	struct pool_config cfg = { .inputs = WORKER_INPUTS_INHERITED, .held = &h->in };
+	return pool_start(run, &cfg, &h->pool);
 }
 
 const struct strategy strategy_pool_cow = {
@@ -79,7 +46,7 @@ const struct strategy strategy_pool_cow = {
 	.flags = STRATEGY_PROCESSES | STRATEGY_SCHEDULES | STRATEGY_JOB_THREADS | STRATEGY_STOPS_JOBS |
 		 STRATEGY_FORK_ONLY,
 	.setup = pool_cow_setup,
-	.execute = pool_cow_execute,
-	.teardown = pool_cow_teardown,
-	.footprint = pool_cow_footprint,
+	.execute = pool_held_execute,
+	.teardown = pool_held_teardown,
+	.footprint = pool_held_footprint,
 };

@@ -8,22 +8,8 @@
  */
 #include "pool.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-struct pool_shm {
-	struct inputs in;
-	struct pool *pool;
-};
-
-/* One shared copy; a job state per worker. */
-static void pool_shm_footprint(const struct strategy_params *p, struct strategy_footprint *out)
-{
-	out->input_copies = 1;
-	out->states = p->workers > 1 ? p->workers : 1;
-}
 
 /* A page size asked for that this machine cannot give is refused before
  * anything starts. */
@@ -34,38 +20,20 @@ static int pool_shm_check(const struct strategy_params *p, char *err, size_t len
 
 static int pool_shm_setup(struct strategy_run *run)
 {
-	struct pool_shm *s = calloc(1, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	inputs_init(&s->in);
-	run->priv = s;
-	char why[200];
-	int rc = inputs_build_memfd(&s->in, run->wl, run->ws, run->p.pages, 0, why, sizeof why);
+	struct pool_held *h;
+	char why[200] = "";
+	int rc = pool_held_new(run, &h);
+	if (rc)
+		return rc;
+	rc = inputs_build_memfd(&h->in, run->wl, run->ws, run->p.pages, 0, why, sizeof why);
 	if (rc) {
 		snprintf(run->error, sizeof run->error, "cannot build the shared inputs: %s",
 			 why[0] ? why : strerror(-rc));
 		return rc;
 	}
-	run->page_bytes = s->in.page_bytes;
-	struct pool_config cfg = { .inputs = WORKER_INPUTS_SHM, .held = &s->in };
-	return pool_start(run, &cfg, &s->pool);
-}
-
-static int pool_shm_execute(struct strategy_run *run)
-{
-	struct pool_shm *s = run->priv;
-	return pool_execute(s->pool);
-}
-
-static void pool_shm_teardown(struct strategy_run *run)
-{
-	struct pool_shm *s = run->priv;
-	if (!s)
-		return;
-	pool_stop(s->pool);
-	inputs_release(&s->in, true);
-	free(s);
-	run->priv = NULL;
+	run->page_bytes = h->in.page_bytes;
+	struct pool_config cfg = { .inputs = WORKER_INPUTS_SHM, .held = &h->in };
+	return pool_start(run, &cfg, &h->pool);
 }
 
 const struct strategy strategy_pool_shm = {
@@ -74,8 +42,8 @@ const struct strategy strategy_pool_shm = {
 	.flags = STRATEGY_PROCESSES | STRATEGY_ATTACHES | STRATEGY_SCHEDULES | STRATEGY_JOB_THREADS |
 		 STRATEGY_STOPS_JOBS | STRATEGY_SHARES_MEMORY,
 	.setup = pool_shm_setup,
-	.execute = pool_shm_execute,
-	.teardown = pool_shm_teardown,
-	.footprint = pool_shm_footprint,
+	.execute = pool_held_execute,
+	.teardown = pool_held_teardown,
+	.footprint = pool_held_footprint,
 	.check = pool_shm_check,
 };

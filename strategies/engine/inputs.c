@@ -18,6 +18,7 @@
  * assumed.
  */
 #include "inputs.h"
+#include "jobs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,15 +59,6 @@ void inputs_block_free(void *p, size_t bytes)
 		munmap(p, bytes ? bytes : 1);
 }
 
-static int usable_cpus(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
-}
-
 struct fill_part {
 	const struct workload *wl;
 	const struct workload_scenario *ws;
@@ -86,7 +78,7 @@ int inputs_fill(const struct workload *wl, const struct workload_scenario *ws, v
 {
 	size_t bytes = wl->input_bytes(ws);
 	if (threads <= 0)
-		threads = usable_cpus();
+		threads = jobs_usable_cpus();
 	/* Parts of less than 16 MiB are not worth a thread. */
 	size_t most = bytes / (16u << 20);
 	if ((size_t)threads > most)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const status_names[] = { "pending", "ok", "failed", "timeout" };
 
@@ -141,8 +142,15 @@ int jobs_threads(const struct strategy_params *p)
 	long n = env ? strtol(env, &end, 10) : 0;
 	if (env && end != env && (*end == '\0' || *end == ',') && n > 0 && n <= 256)
 		return (int)n;
+	int cpus = jobs_usable_cpus();
+	return cpus < 256 ? cpus : 256;
+}
+
+int jobs_usable_cpus(void)
+{
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set) < 256 ? CPU_COUNT(&set) : 256;
-	return 1;
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
 }

@@ -34,6 +34,10 @@ void jobs_run(struct strategy_run *run, struct workload_state *st, int i, int wo
  * this process may use. */
 int jobs_threads(const struct strategy_params *p);
 
+/* The CPUs this process may run on (its affinity mask; else the online
+ * CPUs; at least 1). */
+int jobs_usable_cpus(void);
+
 /* Whether two answers are the same (checksum and every figure). */
 bool jobs_same_answer(const struct workload_summary *a, const struct workload_summary *b);
 

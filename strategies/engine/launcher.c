@@ -5,10 +5,10 @@
  * their subreaper, and are reaped in launcher_release.
  */
 #include "launcher.h"
+#include "procs.h"
 #include "strategy.h"
 #include "worker.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -130,44 +130,25 @@ void launcher_stop(struct launcher *l)
  * parent-death signal, so each is a child of ours named spreadbench-mpi
  * that has ended or is about to.  Bounded: a few seconds at most.
  */
+/* Kills and tries to reap one child, when it is a rank; counts the ranks
+ * still there. */
+static void reap_rank(pid_t pid, const char *comm, void *arg)
+{
+	int *left = arg;
+	if (strcmp(comm, "spreadbench-mpi") != 0)
+		return;
+	kill(pid, SIGKILL);
+	if (waitpid(pid, NULL, WNOHANG) == 0)
+		(*left)++;
+}
+
 static void reap_orphans(void)
 {
 	double until = worker_clock() + LAUNCHER_TERM_WAIT_S;
-	pid_t self = getpid();
 	for (;;) {
-		int found = 0;
-		DIR *d = opendir("/proc");
-		if (!d)
-			return;
-		for (struct dirent *e; (e = readdir(d));) {
-			char path[300], buf[512];
-			if (e->d_name[0] < '1' || e->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			ssize_t n = read(fd, buf, sizeof buf - 1);
-			close(fd);
-			if (n <= 0)
-				continue;
-			buf[n] = '\0';
-			/* "pid (comm) state ppid ...": comm may hold anything, so
-			 * the fields after it start at the last ')'. */
-			char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
-			int ppid;
-			if (!open_paren || !close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1 || ppid != self)
-				continue;
-			*close_paren = '\0';
-			if (strcmp(open_paren + 1, "spreadbench-mpi") != 0)
-				continue;
-			pid_t pid = (pid_t)atoi(e->d_name);
-			kill(pid, SIGKILL);
-			if (waitpid(pid, NULL, WNOHANG) == 0)
-				found++;
-		}
-		closedir(d);
-		if (!found || worker_clock() > until)
+		int left = 0;
+		procs_children(reap_rank, &left);
+		if (!left || worker_clock() > until)
 			return;
 		usleep(10000);
 	}

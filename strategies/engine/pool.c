@@ -722,3 +722,37 @@ void pool_stop(struct pool *p)
 	free(p->global.v);
 	free(p);
 }
+
+int pool_held_new(struct strategy_run *run, struct pool_held **out)
+{
+	struct pool_held *h = calloc(1, sizeof *h);
+	*out = h;
+	if (!h)
+		return -ENOMEM;
+	inputs_init(&h->in);
+	run->priv = h;
+	return 0;
+}
+
+int pool_held_execute(struct strategy_run *run)
+{
+	struct pool_held *h = run->priv;
+	return pool_execute(h->pool);
+}
+
+void pool_held_teardown(struct strategy_run *run)
+{
+	struct pool_held *h = run->priv;
+	if (!h)
+		return;
+	pool_stop(h->pool);
+	inputs_release(&h->in, true);
+	free(h);
+	run->priv = NULL;
+}
+
+void pool_held_footprint(const struct strategy_params *p, struct strategy_footprint *out)
+{
+	out->input_copies = 1;
+	out->states = p->workers > 1 ? p->workers : 1;
+}

@@ -31,4 +31,19 @@ int pool_execute(struct pool *p);
 /* Ask workers to quit, reap them (killing any that linger), free; NULL-safe. */
 void pool_stop(struct pool *p);
 
+/* A pool over inputs the runner holds for the whole run (pool-shm's
+ * memfd, pool-cow's private copy): the strategy's setup builds in->in
+ * and starts the pool; these are the rest of it. */
+struct pool_held {
+	struct inputs in;
+	struct pool *pool;
+};
+/* A new, empty one as run->priv: 0 or -ENOMEM. */
+int pool_held_new(struct strategy_run *run, struct pool_held **out);
+int pool_held_execute(struct strategy_run *run);
+/* Stops the pool, then releases the inputs; safe after a failed setup. */
+void pool_held_teardown(struct strategy_run *run);
+/* One copy of the inputs, a job state per worker. */
+void pool_held_footprint(const struct strategy_params *p, struct strategy_footprint *out);
+
 #endif
