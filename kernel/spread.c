@@ -30,6 +30,7 @@
  * and the "rothermel" length-to-width option.
  */
 #include "kernel.h"
+#include "kernel_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -71,8 +72,16 @@ struct band {
 
 struct burned {
 	int32_t cell;
+	int32_t slot;             /* its place in the band when it burned */
 	float toa, gx, gy;
 	bool first;               /* the cell's first burn this run */
+};
+
+/* Inputs whose cubes find a cell at the same index (one stored shape, in
+ * one record of a scenario's block): the index is computed once for them. */
+struct read_group {
+	int n;
+	int k[KERNEL_INPUTS];
 };
 
 struct memo_entry {
@@ -121,9 +130,13 @@ struct kernel_fire {
 	int32_t *all_burned;
 	size_t n_all, cap_all;
 
-	/* refresh state per input */
+	/* refresh state per input, and the stored band t_k falls in */
 	float T_k[KERNEL_INPUTS];
 	int t_k[KERNEL_INPUTS];
+	long bt_k[KERNEL_INPUTS];
+
+	struct read_group group[KERNEL_INPUTS];
+	int n_groups;
 
 	struct memo_entry *memo;
 	struct memo_max *memo_max;   /* one table of MEMO_SIZE per thread */
@@ -235,6 +248,15 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	f->threads = 1;
 	f->min_band = PAR_MIN_BAND;
 	f->min_burned = PAR_MIN_BURNED;
+	for (int k = 0; k < KERNEL_INPUTS; k++) {
+		int g = 0;
+		while (g < f->n_groups &&
+		       !kernel_cube_same_index(&ls->layer[f->group[g].k[0]], &ls->layer[k]))
+			g++;
+		if (g == f->n_groups)
+			f->n_groups++;
+		f->group[g].k[f->group[g].n++] = k;
+	}
 	f->memo = calloc(MEMO_SIZE, sizeof *f->memo);
 	f->memo_max = calloc(MEMO_SIZE, sizeof *f->memo_max);
 	if (!f->memo || !f->memo_max) {
@@ -427,6 +449,33 @@ static void read_cached_input(struct kernel_fire *f, int k, int cell, float *dst
 	*dst = kernel_cube_get(&ls->layer[k], f->t_k[k], cell / f->cols, cell % f->cols);
 }
 
+static void set_band(struct kernel_fire *f, int k, int t)
+{
+	f->t_k[k] = t;
+	f->bt_k[k] = kernel_cube_band(&f->ls->layer[k], t);
+}
+
+/* Group g's inputs at (y, x), input k from stored band bt[k]; the same
+ * values as kernel_cube_get at the matching bands. */
+static void read_group_at(const struct kernel_fire *f, int g, const long *bt, int y, int x, float *v)
+{
+	const struct read_group *rg = &f->group[g];
+	const struct kernel_cube *c0 = &f->ls->layer[rg->k[0]];
+	long cell = kernel_cube_cell(c0, y, x), plane = (long)c0->base_rows * c0->base_cols;
+	for (int j = 0; j < rg->n; j++) {
+		const struct kernel_cube *c = &f->ls->layer[rg->k[j]];
+		v[rg->k[j]] = kernel_cube_at(c, (bt[rg->k[j]] * plane + cell) * c->stride);
+	}
+}
+
+/* A cell's inputs at the bands its cache follows (spec 5.1). */
+static void read_tracked_inputs(const struct kernel_fire *f, int32_t cell, float *v)
+{
+	int y = cell / f->cols, x = cell % f->cols;
+	for (int g = 0; g < f->n_groups; g++)
+		read_group_at(f, g, f->bt_k, y, x, v);
+}
+
 /* ---------------------------------------------------------------- */
 /* Narrow band                                                       */
 /* ---------------------------------------------------------------- */
@@ -538,8 +587,7 @@ static int sync_tracked(struct kernel_fire *f)
 			if (band_grow(&f->b, &f->cap_tracked, n + 1))
 				return -ENOMEM;
 			struct kernel_cell_inputs *in = &f->b.in[n];
-			for (int k = 0; k < KERNEL_INPUTS; k++)
-				read_cached_input(f, k, c, &in->v[k]);
+			read_tracked_inputs(f, c, in->v);
 			const struct memo_entry *m = derive(f, in);
 			f->b.cell[n] = c;
 			f->b.p[n] = (c / f->cols + 2) * f->W + c % f->cols + 2;
@@ -571,7 +619,7 @@ static void refresh_inputs(struct kernel_fire *f, float now)
 			float interval = (float)(1.0 / r);
 			float T = (float)(floor(now / interval) * interval);
 			f->T_k[k] = T;
-			f->t_k[k] = (int)floor(T / ls->band_duration);
+			set_band(f, k, (int)floor(T / ls->band_duration));
 			for (size_t i = 0; i < f->n_tracked; i++)
 				read_cached_input(f, k, f->b.cell[i], &f->b.in[i].v[k]);
 			int lv = (k == KERNEL_IN_WIND_SPEED_10M || k == KERNEL_IN_UPWIND_DIRECTION) ? 10 : 100;
@@ -781,6 +829,7 @@ static int pass2(struct kernel_fire *f, float t0, float dt, float C_dx, float C_
 			float w1 = 1.0f - w;
 			struct burned *bc = &f->burn[f->n_burn++];
 			bc->cell = b->cell[i];
+			bc->slot = (int32_t)i;
 			bc->toa = t0 + dt * w;
 			bc->gx = b->gx1[i] * w1 + b->gx2[i] * w;
 			bc->gy = b->gy1[i] * w1 + b->gy2[i] * w;
@@ -808,13 +857,40 @@ static int cmp_burned(const void *a, const void *b)
 	return cmp_i32(&((const struct burned *)a)->cell, &((const struct burned *)b)->cell);
 }
 
+/*
+ * A burned cell's inputs at band t (spec 6.9).  A group whose every input
+ * the cell's cache holds from the same stored band is copied from the
+ * cache, which holds exactly what the cube would give; only the others
+ * are read from the landscape.
+ */
+static void read_burned_inputs(const struct kernel_fire *f, const struct burned *b, int t, float *v)
+{
+	const float *cached = f->b.in[b->slot].v;
+	long bt[KERNEL_INPUTS];
+	int y = b->cell / f->cols, x = b->cell % f->cols;
+	for (int g = 0; g < f->n_groups; g++) {
+		const struct read_group *rg = &f->group[g];
+		long band = kernel_cube_band(&f->ls->layer[rg->k[0]], t);
+		bool same = true;
+		for (int j = 0; j < rg->n; j++) {
+			bt[rg->k[j]] = band;
+			same = same && f->bt_k[rg->k[j]] == band;
+		}
+		if (!same) {
+			read_group_at(f, g, bt, y, x, v);
+			continue;
+		}
+		for (int j = 0; j < rg->n; j++)
+			v[rg->k[j]] = cached[rg->k[j]];
+	}
+}
+
 /* One burned cell's outputs; it writes only its own cells of the grids. */
 static void burn_cell(struct kernel_fire *f, int tid, struct burned *b)
 {
 	const struct kernel_landscape *ls = f->ls;
-	int y = b->cell / f->cols, x = b->cell % f->cols;
 	struct kernel_cell_inputs in;
-	kernel_cell_inputs_read(ls, clamp_band(ls, b->toa), y, x, &in);
+	read_burned_inputs(f, b, clamp_band(ls, b->toa), in.v);
 	struct kernel_cell_behavior beh;
 	kernel_cell_normal_behavior(&in, derive_max(f, tid, &in), b->gx, b->gy, &beh);
 	/* A cell whose phi changes sign again burns again (spec 10.12):
@@ -975,7 +1051,7 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 	int t_start = (int)floor(start / ls->band_duration);
 	for (int k = 0; k < KERNEL_INPUTS; k++) {
 		f->T_k[k] = start;
-		f->t_k[k] = t_start;
+		set_band(f, k, t_start);
 	}
 	if ((rc = retest_around(f, clamp_band(ls, start), ign)))
 		return rc;
