@@ -1,0 +1,556 @@
+/*
+ * band.c - the narrow band of tracked cells and the two Runge-Kutta
+ * passes over it (kernel-spec.md 6.3-6.6).
+ *
+ * The band is stored by chunks: CHUNK neighbouring cells of one grid row,
+ * aligned in the padded grid, with every per-cell field kept per lane.  A
+ * pass gathers a chunk's nine-point stencils as nine short runs of a row
+ * (one unaligned vector load each) instead of nine scattered loads per
+ * cell, evaluates the flux-limited rate of every lane in one vectorised
+ * loop, and writes a chunk's phi back with one store.  Lanes whose cell is
+ * not tracked are evaluated and discarded; a front band is mostly runs of
+ * six or more cells, so most lanes are tracked.  The results do not depend
+ * on which chunk a cell sits in nor on the order of chunks: every lane
+ * computes the reproduced model's float32 expressions for its own cell.
+ *
+ * Left out: the order in which cells burn within a step, which spread.c
+ * fixes, and anything about the frontier or the outputs.
+ */
+#include "fire_internal.h"
+#include "kernel_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* ---------------------------------------------------------------- */
+/* Storage                                                           */
+/* ---------------------------------------------------------------- */
+
+void band_free(struct band *b)
+{
+	free(b->q);
+	free(b->mask);
+	free(b->live);
+	free(b->fresh);
+	free(b->zden);
+	free(b->in);
+#define X(name) free(b->name);
+	FLOAT_FIELDS(X)
+#undef X
+	free(b->fill);
+	memset(b, 0, sizeof *b);
+}
+
+void band_reset(struct band *b)
+{
+	b->n_chunks = b->n_cells = b->n_fill = 0;
+}
+
+static int band_grow(struct band *b, size_t need)
+{
+	if (need <= b->cap_chunks)
+		return 0;
+	size_t nc = b->cap_chunks ? b->cap_chunks : 256;
+	while (nc < need)
+		nc *= 2;
+	size_t nl = nc * CHUNK;
+	void *q;
+#define GROW(ptr, count)                                             \
+	if (!(q = realloc(ptr, (count) * sizeof *(ptr))))          \
+		return -ENOMEM;                                      \
+	ptr = q;
+	GROW(b->q, nc)
+	GROW(b->mask, nc)
+	GROW(b->live, nl)
+	GROW(b->fresh, nl)
+	GROW(b->zden, nl)
+	GROW(b->in, nl)
+#define X(name) GROW(b->name, nl)
+	FLOAT_FIELDS(X)
+#undef X
+#undef GROW
+	b->cap_chunks = nc;
+	return 0;
+}
+
+/* Lanes [to, to + CHUNK) take lanes [from, from + CHUNK)'s fields. */
+static void lanes_move(struct band *b, size_t to, size_t from)
+{
+	size_t n = CHUNK;
+	memmove(&b->live[to], &b->live[from], n * sizeof *b->live);
+	memmove(&b->fresh[to], &b->fresh[from], n * sizeof *b->fresh);
+	memmove(&b->zden[to], &b->zden[from], n * sizeof *b->zden);
+	memmove(&b->in[to], &b->in[from], n * sizeof *b->in);
+#define X(name) memmove(&b->name[to], &b->name[from], n * sizeof *b->name);
+	FLOAT_FIELDS(X)
+#undef X
+}
+
+/* A new chunk's lanes hold zeros, which evaluate harmlessly. */
+static void lanes_clear(struct band *b, size_t at)
+{
+	size_t n = CHUNK;
+	memset(&b->live[at], 0, n * sizeof *b->live);
+	memset(&b->fresh[at], 0, n * sizeof *b->fresh);
+	memset(&b->zden[at], 0, n * sizeof *b->zden);
+	memset(&b->in[at], 0, n * sizeof *b->in);
+#define X(name) memset(&b->name[at], 0, n * sizeof *b->name);
+	FLOAT_FIELDS(X)
+#undef X
+}
+
+static size_t chunk_key(const struct kernel_fire *f, int32_t cell)
+{
+	int y = cell / f->cols, x = cell % f->cols;
+	return (size_t)(y + 2) * (size_t)(f->W / CHUNK) + (size_t)((x + 2) / CHUNK);
+}
+
+/* The lane of a tracked or once-tracked cell's chunk, or -1. */
+static long lane_of(const struct kernel_fire *f, int32_t cell)
+{
+	int32_t s = f->chunk_at[chunk_key(f, cell)];
+	if (s == 0)
+		return -1;
+	return (long)(s - 1) * CHUNK + (cell % f->cols + 2) % CHUNK;
+}
+
+bool band_tracked(const struct kernel_fire *f, int32_t cell)
+{
+	long i = lane_of(f, cell);
+	return i >= 0 && f->b.live[i];
+}
+
+/* A cell joins the band; its inputs are read later (band_prepare). */
+int band_add(struct kernel_fire *f, int32_t cell)
+{
+	struct band *b = &f->b;
+	size_t key = chunk_key(f, cell);
+	if (f->chunk_at[key] == 0) {
+		size_t s = b->n_chunks;
+		if (band_grow(b, s + 1))
+			return -ENOMEM;
+		int y = cell / f->cols, x = cell % f->cols;
+		b->q[s] = (y + 2) * f->W + (x + 2) / CHUNK * CHUNK;
+		b->mask[s] = 0;
+		lanes_clear(b, s * CHUNK);
+		f->chunk_at[key] = (int32_t)s + 1;
+		b->n_chunks = s + 1;
+	}
+	size_t s = (size_t)f->chunk_at[key] - 1;
+	int lane = (cell % f->cols + 2) % CHUNK;
+	size_t i = s * CHUNK + (size_t)lane;
+	b->mask[s] |= (uint8_t)(1u << lane);
+	b->live[i] = -1;
+	b->n_cells++;
+	if (!b->fresh[i]) {
+		b->fresh[i] = 1;
+		if (grow((void **)&b->fill, &b->cap_fill, b->n_fill + 1, sizeof *b->fill))
+			return -ENOMEM;
+		b->fill[b->n_fill++] = cell;
+	}
+	return 0;
+}
+
+/*
+ * A cell leaves the band.  Outside the band phi* equals phi; a tracked
+ * cell's phi* still holds its last intermediate value, so it is restored
+ * here rather than copied for every tracked cell after every step.  An
+ * emptied chunk takes the last chunk's place.
+ */
+void band_remove(struct kernel_fire *f, int32_t cell)
+{
+	struct band *b = &f->b;
+	size_t key = chunk_key(f, cell);
+	size_t s = (size_t)f->chunk_at[key] - 1;
+	int lane = (cell % f->cols + 2) % CHUNK;
+	size_t i = s * CHUNK + (size_t)lane;
+	long p = (long)(cell / f->cols + 2) * f->W + cell % f->cols + 2;
+	f->phis[p] = f->phi[p];
+	b->live[i] = 0;
+	b->fresh[i] = 0;
+	b->mask[s] &= (uint8_t)~(1u << lane);
+	b->n_cells--;
+	if (b->mask[s])
+		return;
+	size_t last = b->n_chunks - 1;
+	f->chunk_at[key] = 0;
+	if (s != last) {
+		b->q[s] = b->q[last];
+		b->mask[s] = b->mask[last];
+		lanes_move(b, s * CHUNK, last * CHUNK);
+		int32_t Y = b->q[s] / f->W, X0 = b->q[s] % f->W;
+		f->chunk_at[(size_t)Y * (size_t)(f->W / CHUNK) + (size_t)(X0 / CHUNK)] = (int32_t)s + 1;
+	}
+	b->n_chunks = last;
+}
+
+/* ---------------------------------------------------------------- */
+/* Inputs and wavelets of tracked cells                              */
+/* ---------------------------------------------------------------- */
+
+/* Group g's inputs at (y, x), input k from stored band bt[k]; the same
+ * values as kernel_cube_get at the matching bands. */
+void band_read_inputs(const struct kernel_fire *f, int g, const long *bt, int y, int x, float *v)
+{
+	const struct read_group *rg = &f->group[g];
+	const struct kernel_cube *c0 = &f->ls->layer[rg->k[0]];
+	long cell = kernel_cube_cell(c0, y, x), plane = (long)c0->base_rows * c0->base_cols;
+	for (int j = 0; j < rg->n; j++) {
+		const struct kernel_cube *c = &f->ls->layer[rg->k[j]];
+		v[rg->k[j]] = kernel_cube_at(c, (bt[rg->k[j]] * plane + cell) * c->stride);
+	}
+}
+
+static uint32_t hash_inputs(const float *in)
+{
+	uint32_t h = 2166136261u;
+	for (int k = 0; k < KERNEL_INPUTS; k++) {
+		uint32_t u;
+		memcpy(&u, &in[k], sizeof u);
+		h = (h ^ u) * 16777619u;
+	}
+	return h ^ (h >> 15);
+}
+
+/* The wavelets of an input vector, memoised per thread: both are pure
+ * functions of the 17 inputs, so the memo changes no result. */
+static const struct kernel_cell_ellipses *derive(struct kernel_fire *f, int tid,
+						 const struct kernel_cell_inputs *in)
+{
+	struct memo_entry *m = &f->memo[(size_t)tid * MEMO_SIZE + (hash_inputs(in->v) & (MEMO_SIZE - 1))];
+	if (m->used && memcmp(m->in, in->v, sizeof m->in) == 0)
+		return &m->ell;
+	struct kernel_surface_min min;
+	memcpy(m->in, in->v, sizeof m->in);
+	kernel_cell_surface_min(in, &min);
+	kernel_cell_ellipses(in, &min, &m->ell);
+	m->used = true;
+	return &m->ell;
+}
+
+static void lane_fill(struct band *b, size_t i, const struct kernel_cell_ellipses *e)
+{
+	b->zx[i] = e->zx;
+	b->zy[i] = e->zy;
+	b->zden[i] = 1.0 + e->zx * e->zx + e->zy * e->zy;
+	b->s_vx[i] = e->surface.vx;
+	b->s_vy[i] = e->surface.vy;
+	b->s_A[i] = e->surface.A;
+	b->s_B[i] = e->surface.B;
+	b->s_C[i] = e->surface.C;
+	b->s_v2[i] = e->surface.vx * e->surface.vx + e->surface.vy * e->surface.vy +
+		     e->surface.vz * e->surface.vz;
+	b->c_vx[i] = e->crown.vx;
+	b->c_vy[i] = e->crown.vy;
+	b->c_A[i] = e->crown.A;
+	b->c_B[i] = e->crown.B;
+	b->c_C[i] = e->crown.C;
+	b->c_v2[i] = e->crown.vx * e->crown.vx + e->crown.vy * e->crown.vy + e->crown.vz * e->crown.vz;
+	b->rc2[i] = e->crowning_spread_rate * e->crowning_spread_rate;
+}
+
+/*
+ * Make chunks [lo, hi) ready for a step: lanes that joined the band read
+ * their inputs at the bands the cache follows (spec 5.1) and get their
+ * wavelets; if inputs were refreshed this step, every tracked lane
+ * re-reads them and gets its wavelets again.  Reading a new cell after the
+ * refresh rather than before gives the same values, since the refresh
+ * re-reads the same inputs for every tracked cell.  Each chunk is prepared
+ * by the thread that sweeps it, so preparing needs no barrier.
+ */
+void band_prepare(struct kernel_fire *f, int tid, size_t lo, size_t hi)
+{
+	struct band *b = &f->b;
+	for (size_t j = 0; j < b->n_fill; j++) {
+		long i = lane_of(f, b->fill[j]);
+		if (i < 0 || (size_t)i < lo * CHUNK || (size_t)i >= hi * CHUNK || !b->fresh[i])
+			continue;
+		b->fresh[i] = 0;
+		if (!b->live[i])
+			continue;
+		int32_t cell = b->fill[j];
+		int y = cell / f->cols, x = cell % f->cols;
+		for (int g = 0; g < f->n_groups; g++)
+			band_read_inputs(f, g, f->bt_k, y, x, b->in[i].v);
+		lane_fill(b, (size_t)i, derive(f, tid, &b->in[i]));
+	}
+	if (!f->any_refreshed)
+		return;
+	for (size_t s = lo; s < hi; s++) {
+		int Y = b->q[s] / f->W, X0 = b->q[s] % f->W;
+		for (int l = 0; l < CHUNK; l++) {
+			size_t i = s * CHUNK + (size_t)l;
+			if (!b->live[i])
+				continue;
+			for (int k = 0; k < KERNEL_INPUTS; k++)
+				if (f->refreshed[k])
+					b->in[i].v[k] = kernel_cube_get(&f->ls->layer[k], f->t_k[k], Y - 2,
+									X0 + l - 2);
+			lane_fill(b, i, derive(f, tid, &b->in[i]));
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* The flux-limited rate of a block of lanes                         */
+/* ---------------------------------------------------------------- */
+
+/*
+ * The flux-limited rate, written as one branch-free loop over lanes so
+ * that it runs several cells per instruction.  Every lane computes exactly
+ * the float32 expressions of the reproduced model (kernel-spec.md 6.4,
+ * 6.5, 6.11), with the same promotions to double; both sides of each
+ * branch are evaluated and the right one selected.  Halving a float in
+ * float instead of double is exact for normal numbers, which phi
+ * differences always are.  The sweeps are cloned for AVX2 and chosen at
+ * run time; without contraction into FMA, every clone gives the same bits.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(SPREADBENCH_NO_CLONES)
+#define HOT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HOT_CLONES
+#endif
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+#define BLOCK_CHUNKS 16
+#define BLOCK (BLOCK_CHUNKS * CHUNK)
+
+/* The nine-point stencil of every lane of a block, as stored bits. */
+enum { S_W2, S_W1, S_00, S_E1, S_E2, S_S2, S_S1, S_N1, S_N2, S_POINTS };
+
+struct stencil {
+	uint32_t v[S_POINTS][BLOCK];
+};
+
+/* Each row of a chunk's stencils is one run of the grid's row. */
+static ALWAYS_INLINE void gather(const uint32_t *restrict F, int32_t W, const int32_t *restrict q,
+				 size_t nc, struct stencil *restrict s)
+{
+	const size_t run = CHUNK * sizeof(uint32_t);
+	for (size_t j = 0; j < nc; j++) {
+		const uint32_t *r = F + q[j];
+		size_t o = j * CHUNK;
+		memcpy(&s->v[S_W2][o], r - 2, run);
+		memcpy(&s->v[S_W1][o], r - 1, run);
+		memcpy(&s->v[S_00][o], r, run);
+		memcpy(&s->v[S_E1][o], r + 1, run);
+		memcpy(&s->v[S_E2][o], r + 2, run);
+		memcpy(&s->v[S_S2][o], r - 2 * W, run);
+		memcpy(&s->v[S_S1][o], r - W, run);
+		memcpy(&s->v[S_N1][o], r + W, run);
+		memcpy(&s->v[S_N2][o], r + 2 * W, run);
+	}
+}
+
+/* Half superbee: 0.5 * B(r) * loc with Roe's (1986) limiter. */
+static ALWAYS_INLINE float half_superbee(float up, float loc)
+{
+	float s = loc >= 0.0f ? 1.0f : -1.0f;
+	float au = fabsf(up), al = fabsf(loc);
+	float a = au * 0.5f < al ? au * 0.5f : al;
+	float b = au < al * 0.5f ? au : al * 0.5f;
+	float m = a > b ? a : b;
+	return s * up <= 0.0f ? 0.0f : s * m;
+}
+
+/*
+ * Limited difference along one axis, upwind side chosen by the sign of
+ * the central difference:
+ *   p1 >= m1: (p00 + H(p00 - m1, p1 - p00)) - (m1 - H(m2 - m1, m1 - p00))
+ *   else:     (p1 - H(p2 - p1, p1 - p00)) - (p00 + H(p00 - p1, m1 - p00))
+ * The side is chosen before the limiter rather than after, so each lane
+ * evaluates two limiters instead of four.  Both forms give the same bits:
+ * a - h and a + (-1 * h) are the same IEEE operation.
+ */
+static ALWAYS_INLINE float flim(float p00, float m2, float m1, float p1, float p2)
+{
+	bool a = p1 >= m1;
+	float up_e = a ? p00 - m1 : p2 - p1, base_e = a ? p00 : p1, sign_e = a ? 1.0f : -1.0f;
+	float up_w = a ? m2 - m1 : p00 - p1, base_w = a ? m1 : p00, sign_w = a ? -1.0f : 1.0f;
+	float east = base_e + sign_e * half_superbee(up_e, p1 - p00);
+	float west = base_w + sign_w * half_superbee(up_w, m1 - p00);
+	return east - west;
+}
+
+static ALWAYS_INLINE float wavelet_rate(float vx, float vy, float A, float B, float C, float v2,
+					float gx, float gy, float G2)
+{
+	float d = vx * gx + vy * gy;
+	return (float)((double)(A * d) + (double)B * sqrt((double)(v2 * G2 + C * (d * d))));
+}
+
+struct rates {
+	float gx[BLOCK], gy[BLOCK], k[BLOCK], cfl[BLOCK], p00[BLOCK];
+};
+
+/* Lanes [i0, i0 + n) of the band, their stencils in s. */
+static ALWAYS_INLINE void block_rates(const struct band *restrict b, size_t i0, size_t n,
+				      const struct stencil *restrict s, float dx_inv, float dy_inv,
+				      float C_dx, float C_dy, struct rates *restrict o)
+{
+	const int32_t *restrict live = b->live + i0;
+	const float *restrict zx = b->zx + i0, *restrict zy = b->zy + i0, *restrict rc2 = b->rc2 + i0;
+	const double *restrict zden = b->zden + i0;
+	const float *restrict svx = b->s_vx + i0, *restrict svy = b->s_vy + i0, *restrict sA = b->s_A + i0;
+	const float *restrict sB = b->s_B + i0, *restrict sC = b->s_C + i0, *restrict sv2 = b->s_v2 + i0;
+	const float *restrict cvx = b->c_vx + i0, *restrict cvy = b->c_vy + i0, *restrict cA = b->c_A + i0;
+	const float *restrict cB = b->c_B + i0, *restrict cC = b->c_C + i0, *restrict cv2 = b->c_v2 + i0;
+	for (size_t l = 0; l < n; l++) {
+		float p00 = dec(s->v[S_00][l], ONE_BITS);
+		float pw1 = dec(s->v[S_W1][l], ONE_BITS), pe1 = dec(s->v[S_E1][l], ONE_BITS);
+		float pw2 = dec(s->v[S_W2][l], ONE_BITS), pe2 = dec(s->v[S_E2][l], ONE_BITS);
+		float ps1 = dec(s->v[S_S1][l], ONE_BITS), pn1 = dec(s->v[S_N1][l], ONE_BITS);
+		float ps2 = dec(s->v[S_S2][l], ONE_BITS), pn2 = dec(s->v[S_N2][l], ONE_BITS);
+		float gx = (pe1 - pw1) * dx_inv * 0.5f;
+		float gy = (pn1 - ps1) * dy_inv * 0.5f;
+		float N2 = gx * gx + gy * gy;
+		float Dx = dx_inv * flim(p00, pw2, pw1, pe1, pe2);
+		float Dy = dy_inv * flim(p00, ps2, ps1, pn1, pn2);
+		float dz = gx * zx[l] + gy * zy[l];
+		float G2 = (float)((double)N2 - (double)(dz * dz) / zden[l]);
+		float sr = wavelet_rate(svx[l], svy[l], sA[l], sB[l], sC[l], sv2[l], gx, gy, G2);
+		float cr = wavelet_rate(cvx[l], cvy[l], cA[l], cB[l], cC[l], cv2[l], gx, gy, G2);
+		bool crowns = sr * sr > rc2[l] * G2;
+		float q = (crowns & (cr < sr)) ? cr : sr;
+		float corr = (gx * Dx + gy * Dy) / N2;
+		bool go = (N2 > 0.0f) & (live[l] != 0);
+		float bx = fabsf(q * gx) / (N2 * C_dx);
+		float by = fabsf(q * gy) / (N2 * C_dy);
+		o->gx[l] = gx;
+		o->gy[l] = gy;
+		o->k[l] = go ? q * corr : 0.0f;
+		o->cfl[l] = go ? (bx > by ? bx : by) : 0.0f;
+		o->p00[l] = p00;
+	}
+}
+
+/* The largest of v[0..n), NaN ignored, over eight running maxima so the
+ * loop vectorises; the maximum is exact whatever the grouping. */
+static ALWAYS_INLINE float block_max(const float *v, size_t n, float m)
+{
+	float part[8] = { 0 };
+	size_t l = 0;
+	for (; l + 8 <= n; l += 8)
+		for (int j = 0; j < 8; j++)
+			part[j] = v[l + j] > part[j] ? v[l + j] : part[j];
+	for (; l < n; l++)
+		m = v[l] > m ? v[l] : m;
+	for (int j = 0; j < 8; j++)
+		m = part[j] > m ? part[j] : m;
+	return m;
+}
+
+/* Pass 1 (spec 6.6 step 3) over chunks [lo, hi): rates from phi, kept for
+ * pass 2; returns the largest CFL bound. */
+HOT_CLONES
+static float pass1_sweep(struct band *restrict b, const uint32_t *restrict F, int32_t W, size_t lo,
+			 size_t hi, float dx_inv, float dy_inv, float C_dx, float C_dy)
+{
+	struct stencil s;
+	struct rates o;
+	float m = 0.0f;
+	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
+		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
+		gather(F, W, b->q + c, nc, &s);
+		block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, &o);
+		memcpy(b->gx1 + i0, o.gx, n * sizeof(float));
+		memcpy(b->gy1 + i0, o.gy, n * sizeof(float));
+		memcpy(b->k1 + i0, o.k, n * sizeof(float));
+		memcpy(b->phi_old + i0, o.p00, n * sizeof(float));
+		m = block_max(o.cfl, n, m);
+	}
+	return m;
+}
+
+float band_pass1(struct kernel_fire *f, size_t lo, size_t hi, float C_dx, float C_dy)
+{
+	return pass1_sweep(&f->b, f->phi, f->W, lo, hi, f->dx_inv, f->dy_inv, C_dx, C_dy);
+}
+
+/* phi* = phi + dt k1 on tracked lanes (step 4); an untracked lane writes
+ * back the value it read, which is phi* already. */
+HOT_CLONES
+static void star_sweep(const struct band *restrict b, uint32_t *restrict Fs, size_t lo, size_t hi, float dt)
+{
+	uint32_t v[BLOCK];
+	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
+		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
+		const int32_t *restrict live = b->live + i0;
+		const float *restrict po = b->phi_old + i0, *restrict k1 = b->k1 + i0;
+		for (size_t l = 0; l < n; l++)
+			v[l] = enc(live[l] ? po[l] + dt * k1[l] : po[l], ONE_BITS);
+		for (size_t j = 0; j < nc; j++)
+			memcpy(Fs + b->q[c + j], &v[j * CHUNK], CHUNK * sizeof(uint32_t));
+	}
+}
+
+void band_phi_star(struct kernel_fire *f, size_t lo, size_t hi, float dt)
+{
+	star_sweep(&f->b, f->phis, lo, hi, dt);
+}
+
+/*
+ * Pass 2 (steps 5 and 6) over chunks [lo, hi): rates from phi*, the new
+ * phi written back, and every lane whose phi changed sign appended to out
+ * with its time of arrival and gradient.
+ */
+HOT_CLONES
+static int pass2_sweep(const struct kernel_fire *f, uint32_t *restrict P, const uint32_t *restrict Fs,
+		       size_t lo, size_t hi, float t0, float dt, float C_dx, float C_dy,
+		       struct burn_list *out)
+{
+	const struct band *b = &f->b;
+	struct stencil s;
+	struct rates o;
+	uint32_t v[BLOCK];
+	uint8_t burns[BLOCK];
+	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
+		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
+		gather(Fs, f->W, b->q + c, nc, &s);
+		block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, &o);
+		const int32_t *restrict live = b->live + i0;
+		const float *restrict po = b->phi_old + i0, *restrict k1 = b->k1 + i0;
+		bool any = false;
+		for (size_t l = 0; l < n; l++) {
+			float phi_new = (float)(po[l] + 0.5 * (k1[l] + o.k[l]) * dt);
+			bool burn = live[l] && po[l] * phi_new < 0.0f;
+			v[l] = enc(live[l] ? phi_new : po[l], ONE_BITS);
+			o.p00[l] = phi_new;
+			burns[l] = burn;
+			any |= burn;
+		}
+		for (size_t j = 0; j < nc; j++)
+			memcpy(P + b->q[c + j], &v[j * CHUNK], CHUNK * sizeof(uint32_t));
+		if (!any)
+			continue;
+		for (size_t l = 0; l < n; l++) {
+			if (!burns[l])
+				continue;
+			if (grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v))
+				return -ENOMEM;
+			size_t i = i0 + l;
+			float phi_old = po[l], phi_new = o.p00[l];
+			float w = phi_old / (phi_old - phi_new);
+			float w1 = 1.0f - w;
+			int32_t q = b->q[c + l / CHUNK] + (int32_t)(l % CHUNK);
+			struct burned *bc = &out->v[out->n++];
+			bc->cell = (q / f->W - 2) * f->cols + q % f->W - 2;
+			bc->lane = (int32_t)i;
+			bc->toa = t0 + dt * w;
+			bc->gx = b->gx1[i] * w1 + o.gx[l] * w;
+			bc->gy = b->gy1[i] * w1 + o.gy[l] * w;
+		}
+	}
+	return 0;
+}
+
+int band_pass2(struct kernel_fire *f, size_t lo, size_t hi, float t0, float dt, float C_dx, float C_dy,
+	       struct burn_list *out)
+{
+	return pass2_sweep(f, f->phi, f->phis, lo, hi, t0, dt, C_dx, C_dy, out);
+}

@@ -1,0 +1,183 @@
+/*
+ * fire_internal.h - the state of one fire, shared by spread.c (the step
+ * loop, the frontier and the outputs) and band.c (the tracked cells and
+ * the two Runge-Kutta passes over them).  Nothing here is part of the
+ * kernel's interface; it leaves out everything a caller sees.
+ */
+#ifndef SPREADBENCH_FIRE_INTERNAL_H
+#define SPREADBENCH_FIRE_INTERNAL_H
+
+#include "kernel.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define ONE_BITS 0x3f800000u  /* 1.0f: phi's initial value */
+#define NAN_BITS 0x7fc00000u  /* quiet NaN: unset time of arrival / direction */
+#define MEMO_SIZE 1024
+#define MAX_THREADS 256
+/* A chunk is this many neighbouring cells of one grid row, aligned in the
+ * padded grid; the band is stored and swept chunk by chunk. */
+#define CHUNK 4
+
+/*
+ * The narrow band, stored by chunks of CHUNK cells of one row rather than
+ * by cell: a chunk's stencils are runs of whole rows, read with a few
+ * short vector loads, and its results go back with one store per row.
+ * Per-lane fields are indexed chunk * CHUNK + lane; a lane whose cell is
+ * not tracked carries live = 0 and its results are discarded.
+ * FLOAT_FIELDS lists every float array: the cell's two wavelets, then
+ * what one step keeps between its passes.
+ */
+#define FLOAT_FIELDS(X)                                                       \
+	X(zx) X(zy) X(s_vx) X(s_vy) X(s_A) X(s_B) X(s_C) X(s_v2)               \
+	X(c_vx) X(c_vy) X(c_A) X(c_B) X(c_C) X(c_v2) X(rc2)                    \
+	X(phi_old) X(gx1) X(gy1) X(k1)
+
+struct band {
+	/* per chunk */
+	int32_t *q;               /* padded grid index of the chunk's first cell */
+	uint8_t *mask;            /* bit l: lane l is tracked */
+	/* per lane */
+	int32_t *live;            /* -1 for a tracked lane, 0 otherwise */
+	uint8_t *fresh;           /* 1 while the lane's inputs are still to be read */
+	double *zden;             /* 1 + zx^2 + zy^2, as the model evaluates it */
+	struct kernel_cell_inputs *in;
+#define X(name) float *name;
+	FLOAT_FIELDS(X)
+#undef X
+	size_t n_chunks, cap_chunks;
+	size_t n_cells;           /* tracked lanes */
+	/* cells that joined the band since the last step, to be read */
+	int32_t *fill;
+	size_t n_fill, cap_fill;
+};
+
+struct burned {
+	int32_t cell;
+	int32_t lane;             /* its band lane when it burned */
+	float toa, gx, gy;
+	bool first;               /* the cell's first burn this run */
+};
+
+/* A growable list of burned cells, one per thread. */
+struct burn_list {
+	struct burned *v;
+	size_t n, cap;
+};
+
+/* A cell that joined (+1) or left (-1) the frontier. */
+struct front_change {
+	int32_t cell;
+	int32_t delta;
+};
+
+/* What one thread found in a step besides burned cells: frontier changes
+ * in the rows it owns, and cells whose reference count crossed zero. */
+struct thread_lists {
+	struct front_change *change;
+	size_t n_change, cap_change;
+	int32_t *dirty;
+	size_t n_dirty, cap_dirty;
+};
+
+/* Inputs whose cubes find a cell at the same index (one stored shape, in
+ * one record of a scenario's block): the index is computed once for them. */
+struct read_group {
+	int n;
+	int k[KERNEL_INPUTS];
+};
+
+struct memo_entry {
+	bool used;
+	float in[KERNEL_INPUTS];
+	struct kernel_cell_ellipses ell;
+};
+
+/* The same for the gradient-free part of burned cells' outputs. */
+struct memo_max {
+	bool used;
+	float in[KERNEL_INPUTS];
+	struct kernel_cell_max max;
+};
+
+struct grid {
+	void *p;
+	size_t bytes;
+};
+
+struct kernel_fire {
+	const struct kernel_landscape *ls;
+	int rows, cols, W;        /* W: padded row length, a multiple of CHUNK */
+	float dx_inv, dy_inv;
+
+	/* per-run grids, mapped fresh for every run */
+	struct grid g_phi, g_phis, g_toa, g_type, g_rate, g_dir, g_int, g_fl;
+	struct grid g_front, g_count, g_chunk;
+	uint32_t *phi, *phis, *toa, *dir;
+	float *rate, *inten, *fl;
+	uint8_t *type, *front, *count;
+	int32_t *chunk_at;        /* chunk + 1 at (padded row, column / CHUNK), or 0 */
+
+	struct band b;
+
+	/* per thread: frontier changes, and cells whose tracked state may
+	 * have changed since the last sync */
+	struct thread_lists tl[MAX_THREADS];
+	bool burnable_code[256];     /* fuel codes 0..255 */
+
+	/* cells burned in this step (per thread, then merged), and every
+	 * cell burned this run */
+	struct burn_list burn[MAX_THREADS];
+	struct burn_list merged;
+	int32_t *all_burned;
+	size_t n_all, cap_all;
+
+	/* refresh state per input, and the stored band t_k falls in */
+	float T_k[KERNEL_INPUTS];
+	int t_k[KERNEL_INPUTS];
+	long bt_k[KERNEL_INPUTS];
+	bool refreshed[KERNEL_INPUTS];  /* re-read in this step */
+	bool any_refreshed;
+
+	struct read_group group[KERNEL_INPUTS];
+	int n_groups;
+
+	struct memo_entry *memo;     /* one table of MEMO_SIZE per thread */
+	struct memo_max *memo_max;   /* likewise */
+	int threads;                 /* 1 without OpenMP */
+	size_t min_band, min_burned; /* smallest pass worth splitting */
+	bool ran;
+};
+
+static inline float dec(uint32_t u, uint32_t key)
+{
+	u ^= key;
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static inline uint32_t enc(float f, uint32_t key)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u ^ key;
+}
+
+int grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* band.c */
+void band_free(struct band *b);
+void band_reset(struct band *b);
+int band_add(struct kernel_fire *f, int32_t cell);
+void band_remove(struct kernel_fire *f, int32_t cell);
+bool band_tracked(const struct kernel_fire *f, int32_t cell);
+void band_read_inputs(const struct kernel_fire *f, int g, const long *bt, int y, int x, float *v);
+void band_prepare(struct kernel_fire *f, int tid, size_t lo, size_t hi);
+float band_pass1(struct kernel_fire *f, size_t lo, size_t hi, float C_dx, float C_dy);
+void band_phi_star(struct kernel_fire *f, size_t lo, size_t hi, float dt);
+int band_pass2(struct kernel_fire *f, size_t lo, size_t hi, float t0, float dt, float C_dx, float C_dy,
+	       struct burn_list *out);
+
+#endif
