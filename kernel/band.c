@@ -103,7 +103,7 @@ static void lanes_clear(struct band *b, size_t at)
 static size_t chunk_key(const struct kernel_fire *f, int32_t cell)
 {
 	int y = cell / f->cols, x = cell % f->cols;
-	return (size_t)(y + 2) * (size_t)(f->W / CHUNK) + (size_t)((x + 2) / CHUNK);
+	return chunk_slot_at(f, y + 2, x + 2);
 }
 
 /* The lane of a tracked or once-tracked cell's chunk, or -1. */
@@ -180,7 +180,7 @@ void band_remove(struct kernel_fire *f, int32_t cell)
 		b->mask[s] = b->mask[last];
 		lanes_move(b, s * CHUNK, last * CHUNK);
 		int32_t Y = b->q[s] / f->W, X0 = b->q[s] % f->W;
-		f->chunk_at[(size_t)Y * (size_t)(f->W / CHUNK) + (size_t)(X0 / CHUNK)] = (int32_t)s + 1;
+		f->chunk_at[chunk_slot_at(f, Y, X0)] = (int32_t)s + 1;
 	}
 	b->n_chunks = last;
 }
@@ -388,10 +388,15 @@ struct rates {
 	float gx[BLOCK], gy[BLOCK], k[BLOCK], cfl[BLOCK], p00[BLOCK];
 };
 
-/* Lanes [i0, i0 + n) of the band, their stencils in s. */
+/*
+ * Lanes [i0, i0 + n) of the band, their stencils in s.  With square cells
+ * (C_dx == C_dy) the two CFL bounds share their divisor, and since
+ * rounding is monotone, max(a / d, b / d) is max(a, b) / d to the bit:
+ * one division instead of two, the divider being what the loop waits on.
+ */
 static ALWAYS_INLINE void block_rates(const struct band *restrict b, size_t i0, size_t n,
 				      const struct stencil *restrict s, float dx_inv, float dy_inv,
-				      float C_dx, float C_dy, struct rates *restrict o)
+				      float C_dx, float C_dy, bool square, struct rates *restrict o)
 {
 	const int32_t *restrict live = b->live + i0;
 	const float *restrict zx = b->zx + i0, *restrict zy = b->zy + i0, *restrict rc2 = b->rc2 + i0;
@@ -419,12 +424,19 @@ static ALWAYS_INLINE void block_rates(const struct band *restrict b, size_t i0, 
 		float q = (crowns & (cr < sr)) ? cr : sr;
 		float corr = (gx * Dx + gy * Dy) / N2;
 		bool go = (N2 > 0.0f) & (live[l] != 0);
-		float bx = fabsf(q * gx) / (N2 * C_dx);
-		float by = fabsf(q * gy) / (N2 * C_dy);
+		float bound;
+		if (square) {
+			float ax = fabsf(q * gx), ay = fabsf(q * gy);
+			bound = (ax > ay ? ax : ay) / (N2 * C_dx);
+		} else {
+			float bx = fabsf(q * gx) / (N2 * C_dx);
+			float by = fabsf(q * gy) / (N2 * C_dy);
+			bound = bx > by ? bx : by;
+		}
 		o->gx[l] = gx;
 		o->gy[l] = gy;
 		o->k[l] = go ? q * corr : 0.0f;
-		o->cfl[l] = go ? (bx > by ? bx : by) : 0.0f;
+		o->cfl[l] = go ? bound : 0.0f;
 		o->p00[l] = p00;
 	}
 }
@@ -457,7 +469,10 @@ static float pass1_sweep(struct band *restrict b, const uint32_t *restrict F, in
 	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
 		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
 		gather(F, W, b->q + c, nc, &s);
-		block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, &o);
+		if (C_dx == C_dy)
+			block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, true, &o);
+		else
+			block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, false, &o);
 		memcpy(b->gx1 + i0, o.gx, n * sizeof(float));
 		memcpy(b->gy1 + i0, o.gy, n * sizeof(float));
 		memcpy(b->k1 + i0, o.k, n * sizeof(float));
@@ -512,7 +527,10 @@ static int pass2_sweep(const struct kernel_fire *f, uint32_t *restrict P, const 
 	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
 		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
 		gather(Fs, f->W, b->q + c, nc, &s);
-		block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, &o);
+		if (C_dx == C_dy)
+			block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, true, &o);
+		else
+			block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, false, &o);
 		const int32_t *restrict live = b->live + i0;
 		const float *restrict po = b->phi_old + i0, *restrict k1 = b->k1 + i0;
 		bool any = false;

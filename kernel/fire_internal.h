@@ -106,18 +106,44 @@ struct grid {
 	size_t bytes;
 };
 
+/*
+ * What a burned cell writes, together: one record per cell instead of one
+ * grid per output, so a burned cell costs one cache line.  toa and dir
+ * are stored XOR-ed with NaN's bits, so a zero-filled record reads unset.
+ */
+struct cell_out {
+	uint32_t toa, dir;
+	float rate, inten, fl;
+	uint8_t type;
+};
+
+/*
+ * Grids that follow the front cell by cell (outputs, frontier flags and
+ * reference counts, the band's chunk map) are stored in square tiles of
+ * TILE x TILE cells, tile after tile: the cells around a front cell share
+ * its pages, and a page holds a patch of the front rather than a sliver
+ * of one row.
+ */
+#define TILE_SHIFT 5
+#define TILE (1 << TILE_SHIFT)
+/* A mark holds a cell's reference count and, in its top bit, whether it
+ * is a frontier cell; no count exceeds the 42 boxes that can cover one. */
+#define MARK_FRONT 0x80u
+#define MARK_COUNT 0x7fu
+
 struct kernel_fire {
 	const struct kernel_landscape *ls;
 	int rows, cols, W;        /* W: padded row length, a multiple of CHUNK */
 	float dx_inv, dy_inv;
 
-	/* per-run grids, mapped fresh for every run */
-	struct grid g_phi, g_phis, g_toa, g_type, g_rate, g_dir, g_int, g_fl;
-	struct grid g_front, g_count, g_chunk;
-	uint32_t *phi, *phis, *toa, *dir;
-	float *rate, *inten, *fl;
-	uint8_t *type, *front, *count;
-	int32_t *chunk_at;        /* chunk + 1 at (padded row, column / CHUNK), or 0 */
+	/* per-run grids, mapped fresh for every run: phi and phi* padded by
+	 * two cells and row by row, the others in tiles */
+	int tiles_x, tiles_xp;    /* tiles per row of the grid, of the padded grid */
+	struct grid g_phi, g_phis, g_out, g_mark, g_chunk;
+	uint32_t *phi, *phis;
+	struct cell_out *out;
+	uint8_t *mark;
+	int32_t *chunk_at;        /* chunk + 1 of a padded cell's chunk, or 0 */
 
 	struct band b;
 
@@ -163,6 +189,21 @@ static inline uint32_t enc(float f, uint32_t key)
 	uint32_t u;
 	memcpy(&u, &f, sizeof u);
 	return u ^ key;
+}
+
+/* Cell (y, x)'s place in a tiled grid. */
+static inline size_t tile_at(const struct kernel_fire *f, int y, int x)
+{
+	size_t t = (size_t)(y >> TILE_SHIFT) * (size_t)f->tiles_x + (size_t)(x >> TILE_SHIFT);
+	return t << (2 * TILE_SHIFT) | (size_t)(y & (TILE - 1)) << TILE_SHIFT | (size_t)(x & (TILE - 1));
+}
+
+/* The place of padded cell (Y, X)'s chunk in the tiled chunk map. */
+static inline size_t chunk_slot_at(const struct kernel_fire *f, int Y, int X)
+{
+	size_t t = (size_t)(Y >> TILE_SHIFT) * (size_t)f->tiles_xp + (size_t)(X >> TILE_SHIFT);
+	return t << (2 * TILE_SHIFT - 2) | (size_t)(Y & (TILE - 1)) << (TILE_SHIFT - 2) |
+	       (size_t)((X & (TILE - 1)) / CHUNK);
 }
 
 int grow(void **arr, size_t *cap, size_t need, size_t elem);

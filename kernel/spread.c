@@ -73,37 +73,29 @@ static void grid_unmap(struct grid *g)
 
 static void grids_release(struct kernel_fire *f)
 {
-	struct grid *all[] = { &f->g_phi, &f->g_phis, &f->g_toa, &f->g_type, &f->g_rate, &f->g_dir,
-			       &f->g_int, &f->g_fl, &f->g_front, &f->g_count, &f->g_chunk };
+	struct grid *all[] = { &f->g_phi, &f->g_phis, &f->g_out, &f->g_mark, &f->g_chunk };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		grid_unmap(all[i]);
 }
 
 static int grids_map(struct kernel_fire *f)
 {
-	size_t n = (size_t)f->rows * f->cols;
+	size_t tiles = (size_t)f->tiles_x * (size_t)((f->rows + TILE - 1) / TILE);
+	size_t tiles_p = (size_t)f->tiles_xp * (size_t)((f->rows + 4 + TILE - 1) / TILE);
+	size_t n = tiles * TILE * TILE;
 	size_t np = (size_t)(f->rows + 4) * f->W + GRID_SLACK;
-	size_t nk = (size_t)(f->rows + 4) * (f->W / CHUNK);
+	size_t nk = tiles_p * TILE * TILE / CHUNK;
 	int rc = 0;
 	if ((rc = grid_map(&f->g_phi, np * 4)) || (rc = grid_map(&f->g_phis, np * 4)) ||
-	    (rc = grid_map(&f->g_toa, n * 4)) || (rc = grid_map(&f->g_type, n)) ||
-	    (rc = grid_map(&f->g_rate, n * 4)) || (rc = grid_map(&f->g_dir, n * 4)) ||
-	    (rc = grid_map(&f->g_int, n * 4)) || (rc = grid_map(&f->g_fl, n * 4)) ||
-	    (rc = grid_map(&f->g_front, n)) || (rc = grid_map(&f->g_count, n)) ||
+	    (rc = grid_map(&f->g_out, n * sizeof(struct cell_out))) || (rc = grid_map(&f->g_mark, n)) ||
 	    (rc = grid_map(&f->g_chunk, nk * 4))) {
 		grids_release(f);
 		return rc;
 	}
 	f->phi = f->g_phi.p;
 	f->phis = f->g_phis.p;
-	f->toa = f->g_toa.p;
-	f->type = f->g_type.p;
-	f->rate = f->g_rate.p;
-	f->dir = f->g_dir.p;
-	f->inten = f->g_int.p;
-	f->fl = f->g_fl.p;
-	f->front = f->g_front.p;
-	f->count = f->g_count.p;
+	f->out = f->g_out.p;
+	f->mark = f->g_mark.p;
 	f->chunk_at = f->g_chunk.p;
 	return 0;
 }
@@ -153,6 +145,8 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	f->rows = ls->rows;
 	f->cols = ls->cols;
 	f->W = (ls->cols + 4 + CHUNK - 1) / CHUNK * CHUNK;
+	f->tiles_x = (ls->cols + TILE - 1) / TILE;
+	f->tiles_xp = (f->W + TILE - 1) / TILE;
 	f->dx_inv = (float)(1.0 / ls->cell_width);
 	f->dy_inv = (float)(1.0 / ls->cell_height);
 	f->threads = 1;
@@ -297,11 +291,11 @@ static int box_rows(struct kernel_fire *f, int t, int k, int32_t cell, int delta
 	for (int yy = y0; yy < y1; yy++) {
 		if (!owns_row(yy, t, k))
 			continue;
-		uint8_t *row = f->count + (size_t)yy * f->cols;
 		for (int xx = x0; xx < x1; xx++) {
-			uint8_t before = row[xx];
-			row[xx] = (uint8_t)(before + delta);
-			if ((before == 0) != (row[xx] == 0) && push_dirty(&f->tl[t], yy * f->cols + xx))
+			uint8_t *m = &f->mark[tile_at(f, yy, xx)];
+			unsigned before = *m & MARK_COUNT;
+			*m = (uint8_t)(*m + delta);
+			if ((before == 0) != ((*m & MARK_COUNT) == 0) && push_dirty(&f->tl[t], yy * f->cols + xx))
 				return -ENOMEM;
 		}
 	}
@@ -341,12 +335,12 @@ static int retest(struct kernel_fire *f, int tid, int k, int t, int y, int x)
 {
 	if (y < 0 || y >= f->rows || x < 0 || x >= f->cols || !owns_row(y, tid, k))
 		return 0;
-	int32_t c = y * f->cols + x;
+	uint8_t *m = &f->mark[tile_at(f, y, x)];
 	bool now = is_frontier(f, t, y, x);
-	if (now == (f->front[c] != 0))
+	if (now == ((*m & MARK_FRONT) != 0))
 		return 0;
-	f->front[c] = now;
-	return push_change(&f->tl[tid], c, now ? +1 : -1);
+	*m ^= MARK_FRONT;
+	return push_change(&f->tl[tid], y * f->cols + x, now ? +1 : -1);
 }
 
 static int retest_around(struct kernel_fire *f, int tid, int k, int t, int32_t cell)
@@ -398,11 +392,12 @@ static int sync_tracked(struct kernel_fire *f, int lists)
 		for (size_t i = 0; i < l->n_dirty; i++) {
 			int32_t c = l->dirty[i];
 			bool tracked = band_tracked(f, c);
-			if (f->count[c] > 0 && !tracked) {
+			bool counted = (f->mark[tile_at(f, c / f->cols, c % f->cols)] & MARK_COUNT) != 0;
+			if (counted && !tracked) {
 				int rc = band_add(f, c);
 				if (rc)
 					return rc;
-			} else if (f->count[c] == 0 && tracked) {
+			} else if (!counted && tracked) {
 				band_remove(f, c);
 			}
 		}
@@ -505,13 +500,14 @@ static void burn_cell(struct kernel_fire *f, int tid, struct burned *b)
 	kernel_cell_normal_behavior(&in, derive_max(f, tid, &in), b->gx, b->gy, &beh);
 	/* A cell whose phi changes sign again burns again (spec 10.12):
 	 * its outputs are overwritten, but it is listed once. */
-	b->first = f->toa[b->cell] == 0;
-	f->type[b->cell] = (uint8_t)beh.fire_type;
-	f->rate[b->cell] = beh.spread_rate;
-	f->dir[b->cell] = enc(beh.spread_direction, NAN_BITS);
-	f->inten[b->cell] = beh.fireline_intensity;
-	f->fl[b->cell] = beh.flame_length;
-	f->toa[b->cell] = enc(b->toa, NAN_BITS);
+	struct cell_out *o = &f->out[tile_at(f, b->cell / f->cols, b->cell % f->cols)];
+	b->first = o->toa == 0;
+	o->type = (uint8_t)beh.fire_type;
+	o->rate = beh.spread_rate;
+	o->dir = enc(beh.spread_direction, NAN_BITS);
+	o->inten = beh.fireline_intensity;
+	o->fl = beh.flame_length;
+	o->toa = enc(b->toa, NAN_BITS);
 }
 
 static void burn_list(struct kernel_fire *f, int tid, struct burn_list *l)
@@ -694,8 +690,9 @@ static void summarise(struct kernel_fire *f, struct kernel_fire_result *res)
 	for (size_t i = 0; i < f->n_all; i++) {
 		int32_t c = f->all_burned[i];
 		/* Order-free checksum of (cell, time of arrival bits). */
-		sum += mix64(((uint64_t)(uint32_t)c << 32) | (f->toa[c] ^ NAN_BITS));
-		int t = f->type[c];
+		const struct cell_out *o = &f->out[tile_at(f, c / f->cols, c % f->cols)];
+		sum += mix64(((uint64_t)(uint32_t)c << 32) | (o->toa ^ NAN_BITS));
+		int t = o->type;
 		res->type_counts[t]++;
 		if (t == 0)
 			continue;
@@ -722,7 +719,7 @@ static void summarise(struct kernel_fire *f, struct kernel_fire_result *res)
 		double my = sy / n, mx = sx / n, cyy = 0, cxx = 0, cxy = 0;
 		for (size_t i = 0; i < f->n_all; i++) {
 			int32_t c = f->all_burned[i];
-			if (f->type[c] == 0)
+			if (f->out[tile_at(f, c / f->cols, c % f->cols)].type == 0)
 				continue;
 			double dy = c / f->cols - my, dx = c % f->cols - mx;
 			cyy += dy * dy;
@@ -773,7 +770,7 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 	long pi = (long)(job->y + 2) * f->W + job->x + 2;
 	f->phi[pi] = enc(-1.0f, ONE_BITS);
 	f->phis[pi] = enc(-1.0f, ONE_BITS);
-	f->toa[ign] = enc(start, NAN_BITS);
+	f->out[tile_at(f, job->y, job->x)].toa = enc(start, NAN_BITS);
 	if ((rc = record_burned(f, ign)))
 		return rc;
 	res->ignited_cells = 1;
@@ -835,32 +832,32 @@ static bool in_grid(const struct kernel_fire *f, int y, int x)
 
 float kernel_fire_time_of_arrival(const struct kernel_fire *f, int y, int x)
 {
-	return in_grid(f, y, x) ? dec(f->toa[y * f->cols + x], NAN_BITS) : NAN;
+	return in_grid(f, y, x) ? dec(f->out[tile_at(f, y, x)].toa, NAN_BITS) : NAN;
 }
 
 int kernel_fire_type(const struct kernel_fire *f, int y, int x)
 {
-	return in_grid(f, y, x) ? f->type[y * f->cols + x] : 0;
+	return in_grid(f, y, x) ? f->out[tile_at(f, y, x)].type : 0;
 }
 
 float kernel_fire_spread_rate(const struct kernel_fire *f, int y, int x)
 {
-	return in_grid(f, y, x) ? f->rate[y * f->cols + x] : 0.0f;
+	return in_grid(f, y, x) ? f->out[tile_at(f, y, x)].rate : 0.0f;
 }
 
 float kernel_fire_spread_direction(const struct kernel_fire *f, int y, int x)
 {
-	return in_grid(f, y, x) ? dec(f->dir[y * f->cols + x], NAN_BITS) : NAN;
+	return in_grid(f, y, x) ? dec(f->out[tile_at(f, y, x)].dir, NAN_BITS) : NAN;
 }
 
 float kernel_fire_intensity(const struct kernel_fire *f, int y, int x)
 {
-	return in_grid(f, y, x) ? f->inten[y * f->cols + x] : 0.0f;
+	return in_grid(f, y, x) ? f->out[tile_at(f, y, x)].inten : 0.0f;
 }
 
 float kernel_fire_flame_length(const struct kernel_fire *f, int y, int x)
 {
-	return in_grid(f, y, x) ? f->fl[y * f->cols + x] : 0.0f;
+	return in_grid(f, y, x) ? f->out[tile_at(f, y, x)].fl : 0.0f;
 }
 
 float kernel_fire_phi(const struct kernel_fire *f, int y, int x)
