@@ -27,31 +27,49 @@
 /* Storage                                                           */
 /* ---------------------------------------------------------------- */
 
-void band_free(struct band *b)
+static void part_free(struct band_part *bp)
 {
-	free(b->q);
-	free(b->mask);
-	free(b->live);
-	free(b->fresh);
-	free(b->zden);
-	free(b->in);
-#define X(name) free(b->name);
+	free(bp->q);
+	free(bp->mask);
+	free(bp->live);
+	free(bp->fresh);
+	free(bp->zden);
+	free(bp->in);
+#define X(name) free(bp->name);
 	FLOAT_FIELDS(X)
 #undef X
-	free(b->fill);
+	free(bp->fill);
+	memset(bp, 0, sizeof *bp);
+}
+
+void band_free(struct band *b)
+{
+	for (int p = 0; p < MAX_THREADS; p++)
+		part_free(&b->part[p]);
 	memset(b, 0, sizeof *b);
 }
 
-void band_reset(struct band *b)
+/* An empty band of `parts` parts, keeping what was allocated. */
+void band_reset(struct band *b, int parts)
 {
-	b->n_chunks = b->n_cells = b->n_fill = 0;
+	for (int p = 0; p < MAX_THREADS; p++)
+		b->part[p].n_chunks = b->part[p].n_cells = b->part[p].n_fill = 0;
+	b->parts = parts;
 }
 
-static int band_grow(struct band *b, size_t need)
+size_t band_cells(const struct band *b)
 {
-	if (need <= b->cap_chunks)
+	size_t n = 0;
+	for (int p = 0; p < b->parts; p++)
+		n += b->part[p].n_cells;
+	return n;
+}
+
+static int part_grow(struct band_part *bp, size_t need)
+{
+	if (need <= bp->cap_chunks)
 		return 0;
-	size_t nc = b->cap_chunks ? b->cap_chunks : 256;
+	size_t nc = bp->cap_chunks ? bp->cap_chunks : 256;
 	while (nc < need)
 		nc *= 2;
 	size_t nl = nc * CHUNK;
@@ -60,44 +78,51 @@ static int band_grow(struct band *b, size_t need)
 	if (!(q = realloc(ptr, (count) * sizeof *(ptr))))          \
 		return -ENOMEM;                                      \
 	ptr = q;
-	GROW(b->q, nc)
-	GROW(b->mask, nc)
-	GROW(b->live, nl)
-	GROW(b->fresh, nl)
-	GROW(b->zden, nl)
-	GROW(b->in, nl)
-#define X(name) GROW(b->name, nl)
+	GROW(bp->q, nc)
+	GROW(bp->mask, nc)
+	GROW(bp->live, nl)
+	GROW(bp->fresh, nl)
+	GROW(bp->zden, nl)
+	GROW(bp->in, nl)
+#define X(name) GROW(bp->name, nl)
 	FLOAT_FIELDS(X)
 #undef X
 #undef GROW
-	b->cap_chunks = nc;
+	bp->cap_chunks = nc;
 	return 0;
 }
 
 /* Lanes [to, to + CHUNK) take lanes [from, from + CHUNK)'s fields. */
-static void lanes_move(struct band *b, size_t to, size_t from)
+static void lanes_move(struct band_part *bp, size_t to, size_t from)
 {
 	size_t n = CHUNK;
-	memmove(&b->live[to], &b->live[from], n * sizeof *b->live);
-	memmove(&b->fresh[to], &b->fresh[from], n * sizeof *b->fresh);
-	memmove(&b->zden[to], &b->zden[from], n * sizeof *b->zden);
-	memmove(&b->in[to], &b->in[from], n * sizeof *b->in);
-#define X(name) memmove(&b->name[to], &b->name[from], n * sizeof *b->name);
+	memmove(&bp->live[to], &bp->live[from], n * sizeof *bp->live);
+	memmove(&bp->fresh[to], &bp->fresh[from], n * sizeof *bp->fresh);
+	memmove(&bp->zden[to], &bp->zden[from], n * sizeof *bp->zden);
+	memmove(&bp->in[to], &bp->in[from], n * sizeof *bp->in);
+#define X(name) memmove(&bp->name[to], &bp->name[from], n * sizeof *bp->name);
 	FLOAT_FIELDS(X)
 #undef X
 }
 
 /* A new chunk's lanes hold zeros, which evaluate harmlessly. */
-static void lanes_clear(struct band *b, size_t at)
+static void lanes_clear(struct band_part *bp, size_t at)
 {
 	size_t n = CHUNK;
-	memset(&b->live[at], 0, n * sizeof *b->live);
-	memset(&b->fresh[at], 0, n * sizeof *b->fresh);
-	memset(&b->zden[at], 0, n * sizeof *b->zden);
-	memset(&b->in[at], 0, n * sizeof *b->in);
-#define X(name) memset(&b->name[at], 0, n * sizeof *b->name);
+	memset(&bp->live[at], 0, n * sizeof *bp->live);
+	memset(&bp->fresh[at], 0, n * sizeof *bp->fresh);
+	memset(&bp->zden[at], 0, n * sizeof *bp->zden);
+	memset(&bp->in[at], 0, n * sizeof *bp->in);
+#define X(name) memset(&bp->name[at], 0, n * sizeof *bp->name);
 	FLOAT_FIELDS(X)
 #undef X
+}
+
+/* The chunk map holds (slot << 8 | part) + 1 for each padded chunk with
+ * a slot, 0 for the others. */
+static int32_t chunk_ref(size_t slot, int part)
+{
+	return (int32_t)(slot << 8 | (size_t)part) + 1;
 }
 
 static size_t chunk_key(const struct kernel_fire *f, int32_t cell)
@@ -106,19 +131,22 @@ static size_t chunk_key(const struct kernel_fire *f, int32_t cell)
 	return chunk_slot_at(f, y + 2, x + 2);
 }
 
-/* The lane of a tracked or once-tracked cell's chunk, or -1. */
-static long lane_of(const struct kernel_fire *f, int32_t cell)
+/* The part and lane of a tracked or once-tracked cell, or false. */
+static bool lane_of(const struct kernel_fire *f, int32_t cell, int *part, size_t *lane)
 {
-	int32_t s = f->chunk_at[chunk_key(f, cell)];
-	if (s == 0)
-		return -1;
-	return (long)(s - 1) * CHUNK + (cell % f->cols + 2) % CHUNK;
+	int32_t r = f->chunk_at[chunk_key(f, cell)];
+	if (r == 0)
+		return false;
+	*part = (r - 1) & 0xff;
+	*lane = (size_t)((r - 1) >> 8) * CHUNK + (size_t)((cell % f->cols + 2) % CHUNK);
+	return true;
 }
 
 bool band_tracked(const struct kernel_fire *f, int32_t cell)
 {
-	long i = lane_of(f, cell);
-	return i >= 0 && f->b.live[i];
+	int p;
+	size_t i;
+	return lane_of(f, cell, &p, &i) && f->b.part[p].live[i];
 }
 
 /* A cell joins the band; its inputs are read later (band_prepare). */
@@ -126,28 +154,31 @@ int band_add(struct kernel_fire *f, int32_t cell)
 {
 	struct band *b = &f->b;
 	size_t key = chunk_key(f, cell);
+	int y = cell / f->cols, x = cell % f->cols;
 	if (f->chunk_at[key] == 0) {
-		size_t s = b->n_chunks;
-		if (band_grow(b, s + 1))
+		int p = part_of_row(b, y);
+		struct band_part *bp = &b->part[p];
+		size_t s = bp->n_chunks;
+		if (part_grow(bp, s + 1))
 			return -ENOMEM;
-		int y = cell / f->cols, x = cell % f->cols;
-		b->q[s] = (y + 2) * f->W + (x + 2) / CHUNK * CHUNK;
-		b->mask[s] = 0;
-		lanes_clear(b, s * CHUNK);
-		f->chunk_at[key] = (int32_t)s + 1;
-		b->n_chunks = s + 1;
+		bp->q[s] = (y + 2) * f->W + (x + 2) / CHUNK * CHUNK;
+		bp->mask[s] = 0;
+		lanes_clear(bp, s * CHUNK);
+		f->chunk_at[key] = chunk_ref(s, p);
+		bp->n_chunks = s + 1;
 	}
-	size_t s = (size_t)f->chunk_at[key] - 1;
-	int lane = (cell % f->cols + 2) % CHUNK;
-	size_t i = s * CHUNK + (size_t)lane;
-	b->mask[s] |= (uint8_t)(1u << lane);
-	b->live[i] = -1;
-	b->n_cells++;
-	if (!b->fresh[i]) {
-		b->fresh[i] = 1;
-		if (grow((void **)&b->fill, &b->cap_fill, b->n_fill + 1, sizeof *b->fill))
+	int p = 0;
+	size_t i = 0;
+	lane_of(f, cell, &p, &i);
+	struct band_part *bp = &b->part[p];
+	bp->mask[i / CHUNK] |= (uint8_t)(1u << (i % CHUNK));
+	bp->live[i] = -1;
+	bp->n_cells++;
+	if (!bp->fresh[i]) {
+		bp->fresh[i] = 1;
+		if (grow((void **)&bp->fill, &bp->cap_fill, bp->n_fill + 1, sizeof *bp->fill))
 			return -ENOMEM;
-		b->fill[b->n_fill++] = cell;
+		bp->fill[bp->n_fill++] = cell;
 	}
 	return 0;
 }
@@ -156,33 +187,34 @@ int band_add(struct kernel_fire *f, int32_t cell)
  * A cell leaves the band.  Outside the band phi* equals phi; a tracked
  * cell's phi* still holds its last intermediate value, so it is restored
  * here rather than copied for every tracked cell after every step.  An
- * emptied chunk takes the last chunk's place.
+ * emptied chunk takes the last chunk of its part's place.
  */
 void band_remove(struct kernel_fire *f, int32_t cell)
 {
 	struct band *b = &f->b;
-	size_t key = chunk_key(f, cell);
-	size_t s = (size_t)f->chunk_at[key] - 1;
-	int lane = (cell % f->cols + 2) % CHUNK;
-	size_t i = s * CHUNK + (size_t)lane;
-	long p = (long)(cell / f->cols + 2) * f->W + cell % f->cols + 2;
-	f->phis[p] = f->phi[p];
-	b->live[i] = 0;
-	b->fresh[i] = 0;
-	b->mask[s] &= (uint8_t)~(1u << lane);
-	b->n_cells--;
-	if (b->mask[s])
+	int p = 0;
+	size_t i = 0;
+	lane_of(f, cell, &p, &i);
+	struct band_part *bp = &b->part[p];
+	size_t s = i / CHUNK;
+	long g = (long)(cell / f->cols + 2) * f->W + cell % f->cols + 2;
+	f->phis[g] = f->phi[g];
+	bp->live[i] = 0;
+	bp->fresh[i] = 0;
+	bp->mask[s] &= (uint8_t)~(1u << (i % CHUNK));
+	bp->n_cells--;
+	if (bp->mask[s])
 		return;
-	size_t last = b->n_chunks - 1;
-	f->chunk_at[key] = 0;
+	size_t last = bp->n_chunks - 1;
+	f->chunk_at[chunk_key(f, cell)] = 0;
 	if (s != last) {
-		b->q[s] = b->q[last];
-		b->mask[s] = b->mask[last];
-		lanes_move(b, s * CHUNK, last * CHUNK);
-		int32_t Y = b->q[s] / f->W, X0 = b->q[s] % f->W;
-		f->chunk_at[chunk_slot_at(f, Y, X0)] = (int32_t)s + 1;
+		bp->q[s] = bp->q[last];
+		bp->mask[s] = bp->mask[last];
+		lanes_move(bp, s * CHUNK, last * CHUNK);
+		int32_t Y = bp->q[s] / f->W, X0 = bp->q[s] % f->W;
+		f->chunk_at[chunk_slot_at(f, Y, X0)] = chunk_ref(s, p);
 	}
-	b->n_chunks = last;
+	bp->n_chunks = last;
 }
 
 /* ---------------------------------------------------------------- */
@@ -229,7 +261,7 @@ static const struct kernel_cell_ellipses *derive(struct kernel_fire *f, int tid,
 	return &m->ell;
 }
 
-static void lane_fill(struct band *b, size_t i, const struct kernel_cell_ellipses *e)
+static void lane_fill(struct band_part *b, size_t i, const struct kernel_cell_ellipses *e)
 {
 	b->zx[i] = e->zx;
 	b->zy[i] = e->zy;
@@ -251,43 +283,45 @@ static void lane_fill(struct band *b, size_t i, const struct kernel_cell_ellipse
 }
 
 /*
- * Make chunks [lo, hi) ready for a step: lanes that joined the band read
- * their inputs at the bands the cache follows (spec 5.1) and get their
+ * Make part p ready for a step: lanes that joined the band read their
+ * inputs at the bands the cache follows (spec 5.1) and get their
  * wavelets; if inputs were refreshed this step, every tracked lane
  * re-reads them and gets its wavelets again.  Reading a new cell after the
  * refresh rather than before gives the same values, since the refresh
- * re-reads the same inputs for every tracked cell.  Each chunk is prepared
+ * re-reads the same inputs for every tracked cell.  Each part is prepared
  * by the thread that sweeps it, so preparing needs no barrier.
  */
-void band_prepare(struct kernel_fire *f, int tid, size_t lo, size_t hi)
+void band_prepare(struct kernel_fire *f, int tid, int p)
 {
-	struct band *b = &f->b;
-	for (size_t j = 0; j < b->n_fill; j++) {
-		long i = lane_of(f, b->fill[j]);
-		if (i < 0 || (size_t)i < lo * CHUNK || (size_t)i >= hi * CHUNK || !b->fresh[i])
+	struct band_part *bp = &f->b.part[p];
+	for (size_t j = 0; j < bp->n_fill; j++) {
+		int q;
+		size_t i;
+		if (!lane_of(f, bp->fill[j], &q, &i) || !bp->fresh[i])
 			continue;
-		b->fresh[i] = 0;
-		if (!b->live[i])
+		bp->fresh[i] = 0;
+		if (!bp->live[i])
 			continue;
-		int32_t cell = b->fill[j];
+		int32_t cell = bp->fill[j];
 		int y = cell / f->cols, x = cell % f->cols;
 		for (int g = 0; g < f->n_groups; g++)
-			band_read_inputs(f, g, f->bt_k, y, x, b->in[i].v);
-		lane_fill(b, (size_t)i, derive(f, tid, &b->in[i]));
+			band_read_inputs(f, g, f->bt_k, y, x, bp->in[i].v);
+		lane_fill(bp, i, derive(f, tid, &bp->in[i]));
 	}
+	bp->n_fill = 0;
 	if (!f->any_refreshed)
 		return;
-	for (size_t s = lo; s < hi; s++) {
-		int Y = b->q[s] / f->W, X0 = b->q[s] % f->W;
+	for (size_t s = 0; s < bp->n_chunks; s++) {
+		int Y = bp->q[s] / f->W, X0 = bp->q[s] % f->W;
 		for (int l = 0; l < CHUNK; l++) {
 			size_t i = s * CHUNK + (size_t)l;
-			if (!b->live[i])
+			if (!bp->live[i])
 				continue;
 			for (int k = 0; k < KERNEL_INPUTS; k++)
 				if (f->refreshed[k])
-					b->in[i].v[k] = kernel_cube_get(&f->ls->layer[k], f->t_k[k], Y - 2,
-									X0 + l - 2);
-			lane_fill(b, i, derive(f, tid, &b->in[i]));
+					bp->in[i].v[k] = kernel_cube_get(&f->ls->layer[k], f->t_k[k], Y - 2,
+									 X0 + l - 2);
+			lane_fill(bp, i, derive(f, tid, &bp->in[i]));
 		}
 	}
 }
@@ -394,7 +428,7 @@ struct rates {
  * rounding is monotone, max(a / d, b / d) is max(a, b) / d to the bit:
  * one division instead of two, the divider being what the loop waits on.
  */
-static ALWAYS_INLINE void block_rates(const struct band *restrict b, size_t i0, size_t n,
+static ALWAYS_INLINE void block_rates(const struct band_part *restrict b, size_t i0, size_t n,
 				      const struct stencil *restrict s, float dx_inv, float dy_inv,
 				      float C_dx, float C_dy, bool square, struct rates *restrict o)
 {
@@ -460,7 +494,7 @@ static ALWAYS_INLINE float block_max(const float *v, size_t n, float m)
 /* Pass 1 (spec 6.6 step 3) over chunks [lo, hi): rates from phi, kept for
  * pass 2; returns the largest CFL bound. */
 HOT_CLONES
-static float pass1_sweep(struct band *restrict b, const uint32_t *restrict F, int32_t W, size_t lo,
+static float pass1_sweep(struct band_part *restrict b, const uint32_t *restrict F, int32_t W, size_t lo,
 			 size_t hi, float dx_inv, float dy_inv, float C_dx, float C_dy)
 {
 	struct stencil s;
@@ -482,15 +516,16 @@ static float pass1_sweep(struct band *restrict b, const uint32_t *restrict F, in
 	return m;
 }
 
-float band_pass1(struct kernel_fire *f, size_t lo, size_t hi, float C_dx, float C_dy)
+float band_pass1(struct kernel_fire *f, int p, float C_dx, float C_dy)
 {
-	return pass1_sweep(&f->b, f->phi, f->W, lo, hi, f->dx_inv, f->dy_inv, C_dx, C_dy);
+	struct band_part *bp = &f->b.part[p];
+	return pass1_sweep(bp, f->phi, f->W, 0, bp->n_chunks, f->dx_inv, f->dy_inv, C_dx, C_dy);
 }
 
 /* phi* = phi + dt k1 on tracked lanes (step 4); an untracked lane writes
  * back the value it read, which is phi* already. */
 HOT_CLONES
-static void star_sweep(const struct band *restrict b, uint32_t *restrict Fs, size_t lo, size_t hi, float dt)
+static void star_sweep(const struct band_part *restrict b, uint32_t *restrict Fs, size_t lo, size_t hi, float dt)
 {
 	uint32_t v[BLOCK];
 	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
@@ -504,9 +539,9 @@ static void star_sweep(const struct band *restrict b, uint32_t *restrict Fs, siz
 	}
 }
 
-void band_phi_star(struct kernel_fire *f, size_t lo, size_t hi, float dt)
+void band_phi_star(struct kernel_fire *f, int p, float dt)
 {
-	star_sweep(&f->b, f->phis, lo, hi, dt);
+	star_sweep(&f->b.part[p], f->phis, 0, f->b.part[p].n_chunks, dt);
 }
 
 /*
@@ -515,11 +550,11 @@ void band_phi_star(struct kernel_fire *f, size_t lo, size_t hi, float dt)
  * with its time of arrival and gradient.
  */
 HOT_CLONES
-static int pass2_sweep(const struct kernel_fire *f, uint32_t *restrict P, const uint32_t *restrict Fs,
+static int pass2_sweep(const struct kernel_fire *f, int p, uint32_t *restrict P, const uint32_t *restrict Fs,
 		       size_t lo, size_t hi, float t0, float dt, float C_dx, float C_dy,
 		       struct burn_list *out)
 {
-	const struct band *b = &f->b;
+	const struct band_part *b = &f->b.part[p];
 	struct stencil s;
 	struct rates o;
 	uint32_t v[BLOCK];
@@ -558,6 +593,7 @@ static int pass2_sweep(const struct kernel_fire *f, uint32_t *restrict P, const 
 			int32_t q = b->q[c + l / CHUNK] + (int32_t)(l % CHUNK);
 			struct burned *bc = &out->v[out->n++];
 			bc->cell = (q / f->W - 2) * f->cols + q % f->W - 2;
+			bc->part = p;
 			bc->lane = (int32_t)i;
 			bc->toa = t0 + dt * w;
 			bc->gx = b->gx1[i] * w1 + o.gx[l] * w;
@@ -567,8 +603,8 @@ static int pass2_sweep(const struct kernel_fire *f, uint32_t *restrict P, const 
 	return 0;
 }
 
-int band_pass2(struct kernel_fire *f, size_t lo, size_t hi, float t0, float dt, float C_dx, float C_dy,
+int band_pass2(struct kernel_fire *f, int p, float t0, float dt, float C_dx, float C_dy,
 	       struct burn_list *out)
 {
-	return pass2_sweep(f, f->phi, f->phis, lo, hi, t0, dt, C_dx, C_dy, out);
+	return pass2_sweep(f, p, f->phi, f->phis, 0, f->b.part[p].n_chunks, t0, dt, C_dx, C_dy, out);
 }

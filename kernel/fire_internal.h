@@ -34,7 +34,7 @@
 	X(c_vx) X(c_vy) X(c_A) X(c_B) X(c_C) X(c_v2) X(rc2)                    \
 	X(phi_old) X(gx1) X(gy1) X(k1)
 
-struct band {
+struct band_part {
 	/* per chunk */
 	int32_t *q;               /* padded grid index of the chunk's first cell */
 	uint8_t *mask;            /* bit l: lane l is tracked */
@@ -48,14 +48,36 @@ struct band {
 #undef X
 	size_t n_chunks, cap_chunks;
 	size_t n_cells;           /* tracked lanes */
-	/* cells that joined the band since the last step, to be read */
+	/* cells that joined the part since the last step, to be read */
 	int32_t *fill;
 	size_t n_fill, cap_fill;
 };
 
+/*
+ * The band is split into parts by rows: the cells of padded row Y belong
+ * to part (Y / PART_ROWS) mod parts, and thread t of k owns the parts
+ * equal to t modulo k.  It alone sweeps their chunks, computes the
+ * outputs of the cells that burn there, re-tests their frontier, moves
+ * their reference counts and adds or removes their tracked cells, so none
+ * of that needs atomics.  A cache line of phi lies within one row, so
+ * threads never write the same line, and rows interleave finely enough
+ * that every thread gets its share of the front wherever the fire burns.
+ */
+#define PART_ROWS 2
+
+struct band {
+	struct band_part part[MAX_THREADS];
+	int parts;
+};
+
+static inline int part_of_row(const struct band *b, int y)
+{
+	return (y + 2) / PART_ROWS % b->parts;
+}
+
 struct burned {
 	int32_t cell;
-	int32_t lane;             /* its band lane when it burned */
+	int32_t part, lane;       /* its band lane when it burned */
 	float toa, gx, gy;
 	bool first;               /* the cell's first burn this run */
 };
@@ -172,7 +194,7 @@ struct kernel_fire {
 	struct memo_entry *memo;     /* one table of MEMO_SIZE per thread */
 	struct memo_max *memo_max;   /* likewise */
 	int threads;                 /* 1 without OpenMP */
-	size_t min_band, min_burned; /* smallest pass worth splitting */
+	size_t min_band;             /* smallest band worth splitting a step for */
 	bool ran;
 };
 
@@ -210,15 +232,16 @@ int grow(void **arr, size_t *cap, size_t need, size_t elem);
 
 /* band.c */
 void band_free(struct band *b);
-void band_reset(struct band *b);
+void band_reset(struct band *b, int parts);
 int band_add(struct kernel_fire *f, int32_t cell);
 void band_remove(struct kernel_fire *f, int32_t cell);
 bool band_tracked(const struct kernel_fire *f, int32_t cell);
 void band_read_inputs(const struct kernel_fire *f, int g, const long *bt, int y, int x, float *v);
-void band_prepare(struct kernel_fire *f, int tid, size_t lo, size_t hi);
-float band_pass1(struct kernel_fire *f, size_t lo, size_t hi, float C_dx, float C_dy);
-void band_phi_star(struct kernel_fire *f, size_t lo, size_t hi, float dt);
-int band_pass2(struct kernel_fire *f, size_t lo, size_t hi, float t0, float dt, float C_dx, float C_dy,
+void band_prepare(struct kernel_fire *f, int tid, int part);
+size_t band_cells(const struct band *b);
+float band_pass1(struct kernel_fire *f, int part, float C_dx, float C_dy);
+void band_phi_star(struct kernel_fire *f, int part, float dt);
+int band_pass2(struct kernel_fire *f, int part, float t0, float dt, float C_dx, float C_dy,
 	       struct burn_list *out);
 
 #endif

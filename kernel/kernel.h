@@ -372,8 +372,10 @@ void kernel_fire_free(struct kernel_fire *f);
  * bit-identical at any thread count. */
 int kernel_fire_set_threads(struct kernel_fire *f, int threads);
 int kernel_fire_threads(const struct kernel_fire *f);
-/* Passes over fewer tracked (burned) cells than these stay on one thread;
- * the defaults suit real fires, tests set them low to split tiny ones. */
+/* A step over fewer tracked cells than `band` stays on one thread; the
+ * default suits real fires, tests set it low to split tiny ones.  `burned`
+ * no longer matters: the thread that owns a burned cell's rows computes
+ * its outputs, however many burn. */
 void kernel_fire_set_split_min(struct kernel_fire *f, size_t band, size_t burned);
 bool kernel_has_openmp(void);
 /* What kernel_fire_set_threads(f, 0) would give in this process. */

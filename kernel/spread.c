@@ -44,10 +44,9 @@
 #include <omp.h>
 #endif
 
-/* Below these sizes a step stays on one thread: starting the team would
+/* Below this size a step stays on one thread: starting the team would
  * cost more than the work. */
 #define PAR_MIN_BAND 2048
-#define PAR_MIN_BURNED 64
 /* Reads of a chunk's stencil run up to this many values past the padded
  * grid's last row. */
 #define GRID_SLACK 16
@@ -151,7 +150,6 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	f->dy_inv = (float)(1.0 / ls->cell_height);
 	f->threads = 1;
 	f->min_band = PAR_MIN_BAND;
-	f->min_burned = PAR_MIN_BURNED;
 	for (int k = 0; k < KERNEL_INPUTS; k++) {
 		int g = 0;
 		while (g < f->n_groups &&
@@ -212,7 +210,7 @@ int kernel_fire_set_threads(struct kernel_fire *f, int threads)
 void kernel_fire_set_split_min(struct kernel_fire *f, size_t band, size_t burned)
 {
 	f->min_band = band;
-	f->min_burned = burned;
+	(void)burned;
 }
 
 int kernel_fire_threads(const struct kernel_fire *f)
@@ -247,18 +245,17 @@ bool kernel_has_openmp(void)
 /*
  * After a step the frontier is re-tested around the burned cells, and the
  * reference counts of the boxes around cells that joined or left it move
- * (spec 6.7).  Both are split by rows: thread t of k owns the rows whose
- * block of ROW_BLOCK rows is t modulo k.  It alone re-tests and flags the
- * cells of its rows, and alone updates the counts of its rows, so neither
- * needs atomics.  The outcome is order-free: a cell's frontier state is a
- * function of phi and the fuel, however often it is tested, and a count is
- * the sum of its boxes' moves.
+ * (spec 6.7).  Both are split by the rows of the band's parts (band.h's
+ * PART_ROWS): thread t of k alone re-tests and flags the cells of its
+ * rows, alone updates the counts of its rows, and alone adds the cells of
+ * its rows to the band or removes them, so none of it needs atomics.  The
+ * outcome is order-free: a cell's frontier state is a function of phi and
+ * the fuel, however often it is tested, and a count is the sum of its
+ * boxes' moves.
  */
-#define ROW_BLOCK 8
-
-static inline bool owns_row(int y, int t, int k)
+static inline bool owns_row(const struct kernel_fire *f, int y, int t, int k)
 {
-	return (y / ROW_BLOCK) % k == t;
+	return part_of_row(&f->b, y) % k == t;
 }
 
 static int push_change(struct thread_lists *l, int32_t cell, int delta)
@@ -289,7 +286,7 @@ static int box_rows(struct kernel_fire *f, int t, int k, int32_t cell, int delta
 	int x0 = x - b < 0 ? 0 : x - b;
 	int x1 = x + b < f->cols - 1 ? x + b : f->cols - 1;
 	for (int yy = y0; yy < y1; yy++) {
-		if (!owns_row(yy, t, k))
+		if (!owns_row(f, yy, t, k))
 			continue;
 		for (int xx = x0; xx < x1; xx++) {
 			uint8_t *m = &f->mark[tile_at(f, yy, xx)];
@@ -333,7 +330,7 @@ static bool is_frontier(const struct kernel_fire *f, int t, int y, int x)
 /* Re-test (y, x) if thread tid owns its row; a change is listed. */
 static int retest(struct kernel_fire *f, int tid, int k, int t, int y, int x)
 {
-	if (y < 0 || y >= f->rows || x < 0 || x >= f->cols || !owns_row(y, tid, k))
+	if (y < 0 || y >= f->rows || x < 0 || x >= f->cols || !owns_row(f, y, tid, k))
 		return 0;
 	uint8_t *m = &f->mark[tile_at(f, y, x)];
 	bool now = is_frontier(f, t, y, x);
@@ -355,10 +352,10 @@ static int retest_around(struct kernel_fire *f, int tid, int k, int t, int32_t c
 }
 
 /* Phase one: thread tid of k re-tests its rows around every burned cell
- * of the step, listed by the `lists` threads of the passes. */
-static int frontier_retest(struct kernel_fire *f, int tid, int k, int lists, int t)
+ * of the step, listed by all k threads. */
+static int frontier_retest(struct kernel_fire *f, int tid, int k, int t)
 {
-	for (int u = 0; u < lists; u++)
+	for (int u = 0; u < k; u++)
 		for (size_t i = 0; i < f->burn[u].n; i++) {
 			int rc = retest_around(f, tid, k, t, f->burn[u].v[i].cell);
 			if (rc)
@@ -381,29 +378,26 @@ static int frontier_counts(struct kernel_fire *f, int tid, int k)
 }
 
 /*
- * Bring the band in line with the reference counts.  A cell listed twice
- * is looked at twice; the second look finds nothing to do.  Joining cells
- * read their inputs at the start of the next step, in parallel.
+ * Bring thread t's rows of the band in line with their reference counts.
+ * A cell listed twice is looked at twice; the second look finds nothing
+ * to do.  Joining cells read their inputs at the start of the next step.
  */
-static int sync_tracked(struct kernel_fire *f, int lists)
+static int sync_tracked(struct kernel_fire *f, int t)
 {
-	for (int u = 0; u < lists; u++) {
-		struct thread_lists *l = &f->tl[u];
-		for (size_t i = 0; i < l->n_dirty; i++) {
-			int32_t c = l->dirty[i];
-			bool tracked = band_tracked(f, c);
-			bool counted = (f->mark[tile_at(f, c / f->cols, c % f->cols)] & MARK_COUNT) != 0;
-			if (counted && !tracked) {
-				int rc = band_add(f, c);
-				if (rc)
-					return rc;
-			} else if (!counted && tracked) {
-				band_remove(f, c);
-			}
+	struct thread_lists *l = &f->tl[t];
+	for (size_t i = 0; i < l->n_dirty; i++) {
+		int32_t c = l->dirty[i];
+		bool tracked = band_tracked(f, c);
+		bool counted = (f->mark[tile_at(f, c / f->cols, c % f->cols)] & MARK_COUNT) != 0;
+		if (counted && !tracked) {
+			int rc = band_add(f, c);
+			if (rc)
+				return rc;
+		} else if (!counted && tracked) {
+			band_remove(f, c);
 		}
-		l->n_dirty = 0;
-		l->n_change = 0;
 	}
+	l->n_dirty = 0;
 	return 0;
 }
 
@@ -470,7 +464,7 @@ static const struct kernel_cell_max *derive_max(struct kernel_fire *f, int tid,
  */
 static void read_burned_inputs(const struct kernel_fire *f, const struct burned *b, int t, float *v)
 {
-	const float *cached = f->b.in[b->lane].v;
+	const float *cached = f->b.part[b->part].in[b->lane].v;
 	long bt[KERNEL_INPUTS];
 	int y = b->cell / f->cols, x = b->cell % f->cols;
 	for (int g = 0; g < f->n_groups; g++) {
@@ -608,21 +602,28 @@ static void fail(struct step *st, int rc)
  */
 static void step_thread(struct kernel_fire *f, struct step *st, int tid, int k)
 {
-	size_t n = f->b.n_chunks;
-	size_t lo = n * (size_t)tid / (size_t)k, hi = n * (size_t)(tid + 1) / (size_t)k;
+	int parts = f->b.parts;
 	f->burn[tid].n = 0;
 	f->tl[tid].n_change = 0;
-	band_prepare(f, tid, lo, hi);
-	st->part[tid] = band_pass1(f, lo, hi, st->C_dx, st->C_dy);
+	float mine = 0.0f;
+	for (int p = tid; p < parts; p += k) {
+		band_prepare(f, tid, p);
+		float m = band_pass1(f, p, st->C_dx, st->C_dy);
+		mine = m > mine ? m : mine;
+	}
+	st->part[tid] = mine;
 	BARRIER(k);
 	/* Every thread reduces the same maxima in the same order. */
 	float m = 0.0f;
 	for (int j = 0; j < k; j++)
 		m = st->part[j] > m ? st->part[j] : m;
 	float dt = step_length(m, st->remaining);
-	band_phi_star(f, lo, hi, dt);
+	for (int p = tid; p < parts; p += k)
+		band_phi_star(f, p, dt);
 	BARRIER(k);
-	int rc = band_pass2(f, lo, hi, st->t0, dt, st->C_dx, st->C_dy, &f->burn[tid]);
+	int rc = 0;
+	for (int p = tid; p < parts && !rc; p += k)
+		rc = band_pass2(f, p, st->t0, dt, st->C_dx, st->C_dy, &f->burn[tid]);
 	if (!rc) {
 		burn_list(f, tid, &f->burn[tid]);
 		sort_burned(&f->burn[tid]);
@@ -633,39 +634,26 @@ static void step_thread(struct kernel_fire *f, struct step *st, int tid, int k)
 		st->dt = dt;
 		fail(st, record_step(f, k));
 	}
-	/* A step that burned few cells keeps its frontier on one thread. */
-	size_t burned = 0;
-	for (int u = 0; u < k; u++)
-		burned += f->burn[u].n;
-	int kf = burned >= f->min_burned ? k : 1;
-	if (tid < kf)
-		fail(st, frontier_retest(f, tid, kf, k, clamp_band(f->ls, st->t0 + dt)));
+	fail(st, frontier_retest(f, tid, k, clamp_band(f->ls, st->t0 + dt)));
 	BARRIER(k);
-	if (tid < kf)
-		fail(st, frontier_counts(f, tid, kf));
+	fail(st, frontier_counts(f, tid, k));
+	fail(st, sync_tracked(f, tid));
 }
 
-/* One step on one thread, or split when the band is large enough.
- * Returns the number of threads whose lists hold the step's results. */
+/* One step on one thread, or split when the band is large enough. */
 static int step_run(struct kernel_fire *f, struct step *st)
 {
 	int nt = f->threads;
 	st->err = 0;
-	if (nt <= 1 || f->b.n_cells < f->min_band) {
+	if (nt <= 1 || band_cells(&f->b) < f->min_band) {
 		step_thread(f, st, 0, 1);
-		return st->err ? st->err : 1;
+		return st->err;
 	}
-	int used = 1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
-	{
-		int k = omp_get_num_threads();
-		step_thread(f, st, omp_get_thread_num(), k);
-		if (omp_get_thread_num() == 0)
-			used = k;
-	}
+	step_thread(f, st, omp_get_thread_num(), omp_get_num_threads());
 #endif
-	return st->err ? st->err : used;
+	return st->err;
 }
 
 /* ---------------------------------------------------------------- */
@@ -742,7 +730,7 @@ static void summarise(struct kernel_fire *f, struct kernel_fire_result *res)
 static void reset_run(struct kernel_fire *f)
 {
 	grids_release(f);
-	band_reset(&f->b);
+	band_reset(&f->b, f->threads);
 	for (int t = 0; t < MAX_THREADS; t++)
 		f->tl[t].n_dirty = f->tl[t].n_change = 0;
 	f->n_all = 0;
@@ -783,7 +771,7 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 	/* Before the first step only the ignited cell and its neighbours can
 	 * pass the frontier test (spec 6.7). */
 	if ((rc = retest_around(f, 0, 1, clamp_band(ls, start), ign)) || (rc = frontier_counts(f, 0, 1)) ||
-	    (rc = sync_tracked(f, 1)))
+	    (rc = sync_tracked(f, 0)))
 		return rc;
 
 	struct step st = { .C_dx = 0.4f * ls->cell_width, .C_dy = 0.4f * ls->cell_height };
@@ -792,21 +780,17 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 	const float threshold = (float)(1.0 / 60.0);
 	bool last_nonzero = true;
 	int steps = 0;
-	while (remaining > threshold && f->b.n_cells > 0 && last_nonzero) {
+	while (remaining > threshold && band_cells(&f->b) > 0 && last_nonzero) {
 		st.t0 = clock;
 		st.remaining = remaining;
 		refresh_begin(f, clock);
-		int lists = step_run(f, &st);
-		if (lists < 0)
-			return lists;
-		f->b.n_fill = 0;
+		if ((rc = step_run(f, &st)))
+			return rc;
 		float stop = st.t0 + st.dt;
 		last_nonzero = st.t0 != stop;
 		clock = stop;
 		remaining = max_stop - clock;
 		steps++;
-		if ((rc = sync_tracked(f, lists)))
-			return rc;
 	}
 	res->steps = steps;
 	res->stop_time = clock;
@@ -816,7 +800,7 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 		res->stop_condition = KERNEL_STOP_ZERO_TIMESTEP;
 	else
 		res->stop_condition = KERNEL_STOP_NO_BURNABLE;
-	res->tracked_cells_end = (long)f->b.n_cells;
+	res->tracked_cells_end = (long)band_cells(&f->b);
 	summarise(f, res);
 	return 0;
 }
