@@ -127,18 +127,21 @@ static int32_t chunk_ref(size_t slot, int part)
 
 static size_t chunk_key(const struct kernel_fire *f, int32_t cell)
 {
-	int y = cell / f->cols, x = cell % f->cols;
+	int y, x;
+	cell_yx(f, cell, &y, &x);
 	return chunk_slot_at(f, y + 2, x + 2);
 }
 
 /* The part and lane of a tracked or once-tracked cell, or false. */
 static bool lane_of(const struct kernel_fire *f, int32_t cell, int *part, size_t *lane)
 {
-	int32_t r = f->chunk_at[chunk_key(f, cell)];
+	int y, x;
+	cell_yx(f, cell, &y, &x);
+	int32_t r = f->chunk_at[chunk_slot_at(f, y + 2, x + 2)];
 	if (r == 0)
 		return false;
 	*part = (r - 1) & 0xff;
-	*lane = (size_t)((r - 1) >> 8) * CHUNK + (size_t)((cell % f->cols + 2) % CHUNK);
+	*lane = (size_t)((r - 1) >> 8) * CHUNK + (size_t)((x + 2) % CHUNK);
 	return true;
 }
 
@@ -154,9 +157,10 @@ int band_add(struct kernel_fire *f, int32_t cell)
 {
 	struct band *b = &f->b;
 	size_t key = chunk_key(f, cell);
-	int y = cell / f->cols, x = cell % f->cols;
+	int y, x;
+	cell_yx(f, cell, &y, &x);
 	if (f->chunk_at[key] == 0) {
-		int p = part_of_row(b, y);
+		int p = part_of_row(f, y);
 		struct band_part *bp = &b->part[p];
 		size_t s = bp->n_chunks;
 		if (part_grow(bp, s + 1))
@@ -197,7 +201,9 @@ void band_remove(struct kernel_fire *f, int32_t cell)
 	lane_of(f, cell, &p, &i);
 	struct band_part *bp = &b->part[p];
 	size_t s = i / CHUNK;
-	long g = (long)(cell / f->cols + 2) * f->W + cell % f->cols + 2;
+	int y, x;
+	cell_yx(f, cell, &y, &x);
+	long g = (long)(y + 2) * f->W + x + 2;
 	f->phis[g] = f->phi[g];
 	bp->live[i] = 0;
 	bp->fresh[i] = 0;
@@ -211,7 +217,7 @@ void band_remove(struct kernel_fire *f, int32_t cell)
 		bp->q[s] = bp->q[last];
 		bp->mask[s] = bp->mask[last];
 		lanes_move(bp, s * CHUNK, last * CHUNK);
-		int32_t Y = bp->q[s] / f->W, X0 = bp->q[s] % f->W;
+		int32_t Y = div_by(&f->by_W, bp->q[s]), X0 = bp->q[s] - Y * f->W;
 		f->chunk_at[chunk_slot_at(f, Y, X0)] = chunk_ref(s, p);
 	}
 	bp->n_chunks = last;
@@ -302,8 +308,8 @@ void band_prepare(struct kernel_fire *f, int tid, int p)
 		bp->fresh[i] = 0;
 		if (!bp->live[i])
 			continue;
-		int32_t cell = bp->fill[j];
-		int y = cell / f->cols, x = cell % f->cols;
+		int y, x;
+		cell_yx(f, bp->fill[j], &y, &x);
 		for (int g = 0; g < f->n_groups; g++)
 			band_read_inputs(f, g, f->bt_k, y, x, bp->in[i].v);
 		lane_fill(bp, i, derive(f, tid, &bp->in[i]));
@@ -312,7 +318,7 @@ void band_prepare(struct kernel_fire *f, int tid, int p)
 	if (!f->any_refreshed)
 		return;
 	for (size_t s = 0; s < bp->n_chunks; s++) {
-		int Y = bp->q[s] / f->W, X0 = bp->q[s] % f->W;
+		int Y = div_by(&f->by_W, bp->q[s]), X0 = bp->q[s] - Y * f->W;
 		for (int l = 0; l < CHUNK; l++) {
 			size_t i = s * CHUNK + (size_t)l;
 			if (!bp->live[i])
@@ -592,7 +598,8 @@ static int pass2_sweep(const struct kernel_fire *f, int p, uint32_t *restrict P,
 			float w1 = 1.0f - w;
 			int32_t q = b->q[c + l / CHUNK] + (int32_t)(l % CHUNK);
 			struct burned *bc = &out->v[out->n++];
-			bc->cell = (q / f->W - 2) * f->cols + q % f->W - 2;
+			int32_t Y = div_by(&f->by_W, q);
+			bc->cell = (Y - 2) * f->cols + q - Y * f->W - 2;
 			bc->part = p;
 			bc->lane = (int32_t)i;
 			bc->toa = t0 + dt * w;

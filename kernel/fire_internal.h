@@ -70,10 +70,7 @@ struct band {
 	int parts;
 };
 
-static inline int part_of_row(const struct band *b, int y)
-{
-	return (y + 2) / PART_ROWS % b->parts;
-}
+
 
 struct burned {
 	int32_t cell;
@@ -153,9 +150,29 @@ struct cell_out {
 #define MARK_FRONT 0x80u
 #define MARK_COUNT 0x7fu
 
+/*
+ * Division by a number fixed for the whole fire (the row lengths), by
+ * multiplication (Granlund and Montgomery 1994): with s = ceil(log2 d) and
+ * m = ceil(2^(32+s) / d), n / d = (n m) >> (32 + s) for 0 <= n < 2^31,
+ * and the product fits in 64 bits.  The hardware divider is what the
+ * bookkeeping of the front would otherwise wait on.
+ */
+struct divider {
+	uint64_t m;
+	int shift;
+	int32_t d;
+};
+
+static inline int32_t div_by(const struct divider *v, int32_t n)
+{
+	return (int32_t)(((uint64_t)(uint32_t)n * v->m) >> v->shift);
+}
+
 struct kernel_fire {
 	const struct kernel_landscape *ls;
 	int rows, cols, W;        /* W: padded row length, a multiple of CHUNK */
+	struct divider by_cols, by_W;
+	uint8_t *row_part;        /* the band part of each row, rows + 4 of them */
 	float dx_inv, dy_inv;
 
 	/* per-run grids, mapped fresh for every run: phi and phi* padded by
@@ -213,6 +230,13 @@ static inline uint32_t enc(float f, uint32_t key)
 	return u ^ key;
 }
 
+/* A cell's row and column from its number y * cols + x. */
+static inline void cell_yx(const struct kernel_fire *f, int32_t cell, int *y, int *x)
+{
+	*y = div_by(&f->by_cols, cell);
+	*x = cell - *y * f->cols;
+}
+
 /* Cell (y, x)'s place in a tiled grid. */
 static inline size_t tile_at(const struct kernel_fire *f, int y, int x)
 {
@@ -229,6 +253,12 @@ static inline size_t chunk_slot_at(const struct kernel_fire *f, int Y, int X)
 }
 
 int grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* The band part of row y (spec rows, not padded). */
+static inline int part_of_row(const struct kernel_fire *f, int y)
+{
+	return f->row_part[y + 2];
+}
 
 /* band.c */
 void band_free(struct band *b);

@@ -232,15 +232,18 @@ struct kernel_landscape {
  */
 static inline long kernel_cube_band(const struct kernel_cube *c, int t)
 {
-	return c->exact ? t / c->div_t : (long)((float)t / c->rep_t);
+	if (c->exact)
+		return c->div_t == 1 ? t : t / c->div_t;
+	return (long)((float)t / c->rep_t);
 }
 
+/* Full-resolution layers (the usual case) skip the divisions. */
 static inline long kernel_cube_cell(const struct kernel_cube *c, int y, int x)
 {
 	long by, bx;
 	if (c->exact) {
-		by = y / c->div_y;
-		bx = x / c->div_x;
+		by = c->div_y == 1 ? y : y / c->div_y;
+		bx = c->div_x == 1 ? x : x / c->div_x;
 	} else {
 		by = (long)((float)y / c->rep_y);
 		bx = (long)((float)x / c->rep_x);

@@ -99,6 +99,16 @@ static int grids_map(struct kernel_fire *f)
 	return 0;
 }
 
+static void divider_init(struct divider *v, int32_t d)
+{
+	int s = 0;
+	while ((1ull << s) < (uint64_t)d)
+		s++;
+	v->d = d;
+	v->shift = 32 + s;
+	v->m = ((1ull << (32 + s)) + (uint64_t)d - 1) / (uint64_t)d;
+}
+
 int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -144,6 +154,8 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	f->rows = ls->rows;
 	f->cols = ls->cols;
 	f->W = (ls->cols + 4 + CHUNK - 1) / CHUNK * CHUNK;
+	divider_init(&f->by_cols, ls->cols);
+	divider_init(&f->by_W, f->W);
 	f->tiles_x = (ls->cols + TILE - 1) / TILE;
 	f->tiles_xp = (f->W + TILE - 1) / TILE;
 	f->dx_inv = (float)(1.0 / ls->cell_width);
@@ -161,7 +173,9 @@ int kernel_fire_new(const struct kernel_landscape *ls, struct kernel_fire **out)
 	}
 	for (int code = 0; code < 256; code++)
 		f->burnable_code[code] = kernel_fuel_model(code)->burnable;
-	if (memos_alloc(f, 1)) {
+	f->row_part = calloc((size_t)ls->rows + 4, 1);
+	if (!f->row_part || memos_alloc(f, 1)) {
+		free(f->row_part);
 		free(f);
 		return -ENOMEM;
 	}
@@ -184,6 +198,7 @@ void kernel_fire_free(struct kernel_fire *f)
 	free(f->all_burned);
 	free(f->memo);
 	free(f->memo_max);
+	free(f->row_part);
 	free(f);
 }
 
@@ -255,7 +270,10 @@ bool kernel_has_openmp(void)
  */
 static inline bool owns_row(const struct kernel_fire *f, int y, int t, int k)
 {
-	return part_of_row(&f->b, y) % k == t;
+	if (k == 1)
+		return true;
+	int p = part_of_row(f, y);
+	return (k == f->b.parts ? p : p % k) == t;
 }
 
 static int push_change(struct thread_lists *l, int32_t cell, int delta)
@@ -274,13 +292,55 @@ static int push_dirty(struct thread_lists *l, int32_t cell)
 	return 0;
 }
 
+/* Bytes whose count bits are zero: 0x80 in each such byte.  Adding 0x7f
+ * to a byte's low seven bits sets its top bit unless they were zero, and
+ * never carries into the next byte. */
+static inline uint64_t zero_counts(uint64_t v)
+{
+	const uint64_t low = 0x7f7f7f7f7f7f7f7full;
+	return ~((v & low) + low) & ~low;
+}
+
+/*
+ * Move the counts of cells [xa, xb) of row y, all in one tile, by delta,
+ * listing those that cross zero.  The cells are contiguous bytes of the
+ * tile's row; an eight-byte window within that row (and so within row y,
+ * which thread t owns) is updated at once.  Counts stay below 0x7f, so
+ * adding or subtracting one per byte never carries into its neighbours.
+ */
+static int box_segment(struct kernel_fire *f, int t, int y, int xa, int xb, int delta)
+{
+	int n = xb - xa;
+	uint8_t *p = &f->mark[tile_at(f, y, xa)];
+	int shift = (xa & (TILE - 1)) + 8 <= TILE ? 0 : 8 - n;
+	uint8_t *w = p - shift;
+	uint8_t one[8] = { 0 };
+	for (int j = 0; j < n; j++)
+		one[shift + j] = 1;
+	uint64_t v, ones, after;
+	memcpy(&v, w, 8);
+	memcpy(&ones, one, 8);
+	after = delta > 0 ? v + ones : v - ones;
+	memcpy(w, &after, 8);
+	uint64_t cross = (zero_counts(v) ^ zero_counts(after)) & (ones << 7);
+	if (!cross)
+		return 0;
+	uint8_t c[8];
+	memcpy(c, &cross, 8);
+	for (int j = 0; j < n; j++)
+		if (c[shift + j] && push_dirty(&f->tl[t], y * f->cols + xa + j))
+			return -ENOMEM;
+	return 0;
+}
+
 /* The box as the reproduced model implements it: rows y-3..y+3, columns
  * x-3..x+2, and the last column never tracked (spec 6.7, 10.1); only the
- * rows thread t owns. */
+ * rows thread t owns, a tile's part of a row at a time. */
 static int box_rows(struct kernel_fire *f, int t, int k, int32_t cell, int delta)
 {
 	const int b = 3;
-	int y = cell / f->cols, x = cell % f->cols;
+	int y, x;
+	cell_yx(f, cell, &y, &x);
 	int y0 = y - b < 0 ? 0 : y - b;
 	int y1 = y + b + 1 > f->rows ? f->rows : y + b + 1;
 	int x0 = x - b < 0 ? 0 : x - b;
@@ -288,20 +348,30 @@ static int box_rows(struct kernel_fire *f, int t, int k, int32_t cell, int delta
 	for (int yy = y0; yy < y1; yy++) {
 		if (!owns_row(f, yy, t, k))
 			continue;
-		for (int xx = x0; xx < x1; xx++) {
-			uint8_t *m = &f->mark[tile_at(f, yy, xx)];
-			unsigned before = *m & MARK_COUNT;
-			*m = (uint8_t)(*m + delta);
-			if ((before == 0) != ((*m & MARK_COUNT) == 0) && push_dirty(&f->tl[t], yy * f->cols + xx))
-				return -ENOMEM;
+		for (int xa = x0; xa < x1;) {
+			int xb = (xa | (TILE - 1)) + 1 < x1 ? (xa | (TILE - 1)) + 1 : x1;
+			int rc = box_segment(f, t, yy, xa, xb, delta);
+			if (rc)
+				return rc;
+			xa = xb;
 		}
 	}
 	return 0;
 }
 
-static inline bool burnable_at(const struct kernel_fire *f, int t, int y, int x)
+/* The fuel layer's stored band for landscape band t: the frontier reads
+ * fuel at the band of the time of the test (spec 6.7, 10.13). */
+static long fuel_band(const struct kernel_fire *f, int t)
 {
-	int code = (int)kernel_cube_get(&f->ls->layer[KERNEL_IN_FUEL_MODEL], t, y, x);
+	return kernel_cube_band(&f->ls->layer[KERNEL_IN_FUEL_MODEL], t);
+}
+
+/* Whether (y, x) is burnable in stored band bt of the fuel layer. */
+static inline bool burnable_at(const struct kernel_fire *f, long bt, int y, int x)
+{
+	const struct kernel_cube *c = &f->ls->layer[KERNEL_IN_FUEL_MODEL];
+	long i = (bt * c->base_rows * c->base_cols + kernel_cube_cell(c, y, x)) * c->stride;
+	int code = (int)kernel_cube_at(c, i);
 	if (code >= 0 && code < 256)
 		return f->burnable_code[code];
 	return kernel_fuel_model(code)->burnable;
@@ -312,7 +382,7 @@ static inline float phi_at(const struct kernel_fire *f, int y, int x)
 	return dec(f->phi[(y + 2) * f->W + x + 2], ONE_BITS);
 }
 
-static bool is_frontier(const struct kernel_fire *f, int t, int y, int x)
+static bool is_frontier(const struct kernel_fire *f, long t, int y, int x)
 {
 	float p = phi_at(f, y, x);
 	static const int dy[4] = { 1, -1, 0, 0 }, dx[4] = { 0, 0, 1, -1 };
@@ -328,7 +398,7 @@ static bool is_frontier(const struct kernel_fire *f, int t, int y, int x)
 }
 
 /* Re-test (y, x) if thread tid owns its row; a change is listed. */
-static int retest(struct kernel_fire *f, int tid, int k, int t, int y, int x)
+static int retest(struct kernel_fire *f, int tid, int k, long t, int y, int x)
 {
 	if (y < 0 || y >= f->rows || x < 0 || x >= f->cols || !owns_row(f, y, tid, k))
 		return 0;
@@ -340,9 +410,10 @@ static int retest(struct kernel_fire *f, int tid, int k, int t, int y, int x)
 	return push_change(&f->tl[tid], y * f->cols + x, now ? +1 : -1);
 }
 
-static int retest_around(struct kernel_fire *f, int tid, int k, int t, int32_t cell)
+static int retest_around(struct kernel_fire *f, int tid, int k, long t, int32_t cell)
 {
-	int y = cell / f->cols, x = cell % f->cols;
+	int y, x;
+	cell_yx(f, cell, &y, &x);
 	int rc;
 	if ((rc = retest(f, tid, k, t, y, x)) || (rc = retest(f, tid, k, t, y - 1, x)) ||
 	    (rc = retest(f, tid, k, t, y + 1, x)) || (rc = retest(f, tid, k, t, y, x - 1)) ||
@@ -353,7 +424,7 @@ static int retest_around(struct kernel_fire *f, int tid, int k, int t, int32_t c
 
 /* Phase one: thread tid of k re-tests its rows around every burned cell
  * of the step, listed by all k threads. */
-static int frontier_retest(struct kernel_fire *f, int tid, int k, int t)
+static int frontier_retest(struct kernel_fire *f, int tid, int k, long t)
 {
 	for (int u = 0; u < k; u++)
 		for (size_t i = 0; i < f->burn[u].n; i++) {
@@ -387,8 +458,10 @@ static int sync_tracked(struct kernel_fire *f, int t)
 	struct thread_lists *l = &f->tl[t];
 	for (size_t i = 0; i < l->n_dirty; i++) {
 		int32_t c = l->dirty[i];
+		int y, x;
+		cell_yx(f, c, &y, &x);
 		bool tracked = band_tracked(f, c);
-		bool counted = (f->mark[tile_at(f, c / f->cols, c % f->cols)] & MARK_COUNT) != 0;
+		bool counted = (f->mark[tile_at(f, y, x)] & MARK_COUNT) != 0;
 		if (counted && !tracked) {
 			int rc = band_add(f, c);
 			if (rc)
@@ -466,7 +539,8 @@ static void read_burned_inputs(const struct kernel_fire *f, const struct burned 
 {
 	const float *cached = f->b.part[b->part].in[b->lane].v;
 	long bt[KERNEL_INPUTS];
-	int y = b->cell / f->cols, x = b->cell % f->cols;
+	int y, x;
+	cell_yx(f, b->cell, &y, &x);
 	for (int g = 0; g < f->n_groups; g++) {
 		const struct read_group *rg = &f->group[g];
 		long band = kernel_cube_band(&f->ls->layer[rg->k[0]], t);
@@ -494,7 +568,9 @@ static void burn_cell(struct kernel_fire *f, int tid, struct burned *b)
 	kernel_cell_normal_behavior(&in, derive_max(f, tid, &in), b->gx, b->gy, &beh);
 	/* A cell whose phi changes sign again burns again (spec 10.12):
 	 * its outputs are overwritten, but it is listed once. */
-	struct cell_out *o = &f->out[tile_at(f, b->cell / f->cols, b->cell % f->cols)];
+	int y, x;
+	cell_yx(f, b->cell, &y, &x);
+	struct cell_out *o = &f->out[tile_at(f, y, x)];
 	b->first = o->toa == 0;
 	o->type = (uint8_t)beh.fire_type;
 	o->rate = beh.spread_rate;
@@ -634,7 +710,7 @@ static void step_thread(struct kernel_fire *f, struct step *st, int tid, int k)
 		st->dt = dt;
 		fail(st, record_step(f, k));
 	}
-	fail(st, frontier_retest(f, tid, k, clamp_band(f->ls, st->t0 + dt)));
+	fail(st, frontier_retest(f, tid, k, fuel_band(f, clamp_band(f->ls, st->t0 + dt))));
 	BARRIER(k);
 	fail(st, frontier_counts(f, tid, k));
 	fail(st, sync_tracked(f, tid));
@@ -678,13 +754,14 @@ static void summarise(struct kernel_fire *f, struct kernel_fire_result *res)
 	for (size_t i = 0; i < f->n_all; i++) {
 		int32_t c = f->all_burned[i];
 		/* Order-free checksum of (cell, time of arrival bits). */
-		const struct cell_out *o = &f->out[tile_at(f, c / f->cols, c % f->cols)];
+		int y, x;
+		cell_yx(f, c, &y, &x);
+		const struct cell_out *o = &f->out[tile_at(f, y, x)];
 		sum += mix64(((uint64_t)(uint32_t)c << 32) | (o->toa ^ NAN_BITS));
 		int t = o->type;
 		res->type_counts[t]++;
 		if (t == 0)
 			continue;
-		int y = c / f->cols, x = c % f->cols;
 		sy += y;
 		sx += x;
 		n++;
@@ -707,9 +784,11 @@ static void summarise(struct kernel_fire *f, struct kernel_fire_result *res)
 		double my = sy / n, mx = sx / n, cyy = 0, cxx = 0, cxy = 0;
 		for (size_t i = 0; i < f->n_all; i++) {
 			int32_t c = f->all_burned[i];
-			if (f->out[tile_at(f, c / f->cols, c % f->cols)].type == 0)
+			int y, x;
+			cell_yx(f, c, &y, &x);
+			if (f->out[tile_at(f, y, x)].type == 0)
 				continue;
-			double dy = c / f->cols - my, dx = c % f->cols - mx;
+			double dy = y - my, dx = x - mx;
 			cyy += dy * dy;
 			cxx += dx * dx;
 			cxy += dx * dy;
@@ -731,6 +810,8 @@ static void reset_run(struct kernel_fire *f)
 {
 	grids_release(f);
 	band_reset(&f->b, f->threads);
+	for (int Y = 0; Y < f->rows + 4; Y++)
+		f->row_part[Y] = (uint8_t)(Y / PART_ROWS % f->threads);
 	for (int t = 0; t < MAX_THREADS; t++)
 		f->tl[t].n_dirty = f->tl[t].n_change = 0;
 	f->n_all = 0;
@@ -770,7 +851,8 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 	}
 	/* Before the first step only the ignited cell and its neighbours can
 	 * pass the frontier test (spec 6.7). */
-	if ((rc = retest_around(f, 0, 1, clamp_band(ls, start), ign)) || (rc = frontier_counts(f, 0, 1)) ||
+	if ((rc = retest_around(f, 0, 1, fuel_band(f, clamp_band(ls, start)), ign)) ||
+	    (rc = frontier_counts(f, 0, 1)) ||
 	    (rc = sync_tracked(f, 0)))
 		return rc;
 
