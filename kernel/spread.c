@@ -37,6 +37,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -636,47 +638,86 @@ static float step_length(float dt_inv, float remaining)
 	return (float)(1.0 / dt_inv);
 }
 
-struct step {
-	float t0, remaining, C_dx, C_dy;
-	float dt;
-	float part[MAX_THREADS];
-	int err;
+/*
+ * A barrier for the threads of one fire.  A thread that arrives early
+ * spins a little, then yields its core: on a machine shared with other
+ * work, the thread it waits for may be the one waiting for a core, and a
+ * waiter that spins for its whole time slice only delays it further.
+ * Sense reversal: the last to arrive resets the count and moves the phase
+ * on, which releases the others (acquire and release order every write
+ * before the barrier before every read after it).
+ */
+struct barrier {
+	atomic_uint arrived;
+	atomic_uint phase;
 };
 
-/* A barrier of the step's own team.  On one thread there is none: the
- * caller may itself be a thread of another team (the openmp strategy runs
- * fires inside its own parallel region), whose barrier this is not. */
-#ifdef _OPENMP
-#define BARRIER(k)                           \
-	do {                                 \
-		if ((k) > 1) {               \
-			_Pragma("omp barrier") \
-		}                            \
-	} while (0)
-#else
-#define BARRIER(k) ((void)(k))
-#endif
+#define BARRIER_SPINS 2000
 
-static void fail(struct step *st, int rc)
+static inline void cpu_relax(void)
 {
-	if (rc) {
-#ifdef _OPENMP
-#pragma omp atomic write
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
 #endif
-		st->err = rc;
+}
+
+static void barrier_wait(struct barrier *b, int k)
+{
+	if (k <= 1)
+		return;
+	unsigned phase = atomic_load_explicit(&b->phase, memory_order_acquire);
+	if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == (unsigned)k - 1) {
+		atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+		atomic_store_explicit(&b->phase, phase + 1, memory_order_release);
+		return;
+	}
+	for (int spins = 0; atomic_load_explicit(&b->phase, memory_order_acquire) == phase; spins++) {
+		if (spins < BARRIER_SPINS)
+			cpu_relax();
+		else
+			sched_yield();
 	}
 }
 
 /*
- * Steps 3-9 of spec 6.6 as thread tid of k sees them: its range of chunks
- * through both passes, the outputs of the cells that burned there, then
- * its rows of the frontier.  The barriers stand where a thread needs what
- * every thread wrote: the largest CFL bound, phi* around its chunks, every
- * burned cell, every frontier change.  Thread 0 also records the step's
- * burned cells, which no other thread waits for.  With k = 1 the same code
- * runs in the same order on the calling thread.
+ * What the threads of one fire share.  What a step publishes for the loop
+ * (its length, its band's size, an error) is kept twice, by the step's
+ * parity: a step that thread 0 runs alone may start, and publish, while
+ * another thread is still reading what the step before published.
  */
-static void step_thread(struct kernel_fire *f, struct step *st, int tid, int k)
+struct run {
+	float C_dx, C_dy, max_stop;
+	float dt[2];                     /* the step's length */
+	size_t cells[2][MAX_THREADS];    /* tracked cells after the step, per thread */
+	atomic_int err[2];
+	float part[MAX_THREADS];         /* each thread's largest CFL bound */
+	struct barrier bar;
+	/* the loop's state when it ends, from thread 0 */
+	float clock, remaining;
+	bool last_nonzero;
+	int steps, err_final;
+};
+
+static void fail(struct run *r, int par, int rc)
+{
+	if (rc)
+		atomic_store(&r->err[par], rc);
+}
+
+/*
+ * Steps 3-9 of spec 6.6 as thread tid of k sees them: its parts of the
+ * band through both passes, the outputs of the cells that burned there,
+ * then the frontier, the counts and the band in its rows.  The barriers
+ * stand where a thread needs what every thread wrote: the largest CFL
+ * bound, phi* around its chunks, phi and every burned cell, every
+ * frontier change.  Thread 0 also records the step's burned cells and
+ * works out which inputs the next step refreshes, which no other thread
+ * waits for.  With k = 1 the same code runs in the same order.
+ */
+static void step_thread(struct kernel_fire *f, struct run *r, int par, float t0, float remaining, int tid,
+			int k)
 {
 	int parts = f->b.parts;
 	f->burn[tid].n = 0;
@@ -684,52 +725,103 @@ static void step_thread(struct kernel_fire *f, struct step *st, int tid, int k)
 	float mine = 0.0f;
 	for (int p = tid; p < parts; p += k) {
 		band_prepare(f, tid, p);
-		float m = band_pass1(f, p, st->C_dx, st->C_dy);
+		float m = band_pass1(f, p, r->C_dx, r->C_dy);
 		mine = m > mine ? m : mine;
 	}
-	st->part[tid] = mine;
-	BARRIER(k);
+	r->part[tid] = mine;
+	barrier_wait(&r->bar, k);
 	/* Every thread reduces the same maxima in the same order. */
 	float m = 0.0f;
 	for (int j = 0; j < k; j++)
-		m = st->part[j] > m ? st->part[j] : m;
-	float dt = step_length(m, st->remaining);
+		m = r->part[j] > m ? r->part[j] : m;
+	float dt = step_length(m, remaining);
 	for (int p = tid; p < parts; p += k)
 		band_phi_star(f, p, dt);
-	BARRIER(k);
+	barrier_wait(&r->bar, k);
 	int rc = 0;
 	for (int p = tid; p < parts && !rc; p += k)
-		rc = band_pass2(f, p, st->t0, dt, st->C_dx, st->C_dy, &f->burn[tid]);
+		rc = band_pass2(f, p, t0, dt, r->C_dx, r->C_dy, &f->burn[tid]);
 	if (!rc) {
 		burn_list(f, tid, &f->burn[tid]);
 		sort_burned(&f->burn[tid]);
 	}
-	fail(st, rc);
-	BARRIER(k);
+	fail(r, par, rc);
+	barrier_wait(&r->bar, k);
+	float stop = t0 + dt;
 	if (tid == 0) {
-		st->dt = dt;
-		fail(st, record_step(f, k));
+		r->dt[par] = dt;
+		fail(r, par, record_step(f, k));
+		refresh_begin(f, stop);
 	}
-	fail(st, frontier_retest(f, tid, k, fuel_band(f, clamp_band(f->ls, st->t0 + dt))));
-	BARRIER(k);
-	fail(st, frontier_counts(f, tid, k));
-	fail(st, sync_tracked(f, tid));
+	fail(r, par, frontier_retest(f, tid, k, fuel_band(f, clamp_band(f->ls, stop))));
+	barrier_wait(&r->bar, k);
+	fail(r, par, frontier_counts(f, tid, k));
+	fail(r, par, sync_tracked(f, tid));
+	size_t cells = 0;
+	for (int p = tid; p < parts; p += k)
+		cells += f->b.part[p].n_cells;
+	r->cells[par][tid] = cells;
 }
 
-/* One step on one thread, or split when the band is large enough. */
-static int step_run(struct kernel_fire *f, struct step *st)
+/*
+ * The step loop (spec 6.7) as thread tid of k runs it.  Every thread keeps
+ * the same clock and takes the same decisions from what the last step
+ * published, read after the barrier that ends it.  A step over a band
+ * smaller than min_band runs on thread 0 alone while the others wait.
+ */
+static void run_loop(struct kernel_fire *f, struct run *r, float start, int tid, int k)
 {
-	int nt = f->threads;
-	st->err = 0;
-	if (nt <= 1 || band_cells(&f->b) < f->min_band) {
-		step_thread(f, st, 0, 1);
-		return st->err;
+	const float threshold = (float)(1.0 / 60.0);
+	float clock = start, remaining = r->max_stop - clock;
+	bool last_nonzero = true;
+	int steps = 0, par = 1, team = 1, err = 0;
+	while (remaining > threshold && last_nonzero) {
+		size_t cells = 0;
+		for (int j = 0; j < team; j++)
+			cells += r->cells[par][j];
+		if (cells == 0)
+			break;
+		team = cells < f->min_band ? 1 : k;
+		par ^= 1;
+		if (tid < team)
+			step_thread(f, r, par, clock, remaining, tid, team);
+		barrier_wait(&r->bar, k);
+		if ((err = atomic_load(&r->err[par])))
+			break;
+		float stop = clock + r->dt[par];
+		last_nonzero = clock != stop;
+		clock = stop;
+		remaining = r->max_stop - clock;
+		steps++;
+	}
+	if (tid == 0) {
+		r->clock = clock;
+		r->remaining = remaining;
+		r->last_nonzero = last_nonzero;
+		r->steps = steps;
+		r->err_final = err;
+	}
+}
+
+/* The whole loop on one thread, or on the fire's threads in one
+ * parallel region. */
+static int run_steps(struct kernel_fire *f, struct run *r, float start)
+{
+	atomic_init(&r->err[0], 0);
+	atomic_init(&r->err[1], 0);
+	atomic_init(&r->bar.arrived, 0);
+	atomic_init(&r->bar.phase, 0);
+	/* The loop starts from the band the ignition made, as one list. */
+	r->cells[1][0] = band_cells(&f->b);
+	if (f->threads <= 1) {
+		run_loop(f, r, start, 0, 1);
+		return r->err_final;
 	}
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
-	step_thread(f, st, omp_get_thread_num(), omp_get_num_threads());
+#pragma omp parallel num_threads(f->threads)
+	run_loop(f, r, start, omp_get_thread_num(), omp_get_num_threads());
 #endif
-	return st->err;
+	return r->err_final;
 }
 
 /* ---------------------------------------------------------------- */
@@ -856,24 +948,15 @@ int kernel_fire_run(struct kernel_fire *f, const struct kernel_job *job, struct 
 	    (rc = sync_tracked(f, 0)))
 		return rc;
 
-	struct step st = { .C_dx = 0.4f * ls->cell_width, .C_dy = 0.4f * ls->cell_height };
-	float clock = start;
-	float remaining = max_stop - clock;
+	struct run r = { .C_dx = 0.4f * ls->cell_width, .C_dy = 0.4f * ls->cell_height,
+			 .max_stop = max_stop };
+	refresh_begin(f, start);
+	if ((rc = run_steps(f, &r, start)))
+		return rc;
 	const float threshold = (float)(1.0 / 60.0);
-	bool last_nonzero = true;
-	int steps = 0;
-	while (remaining > threshold && band_cells(&f->b) > 0 && last_nonzero) {
-		st.t0 = clock;
-		st.remaining = remaining;
-		refresh_begin(f, clock);
-		if ((rc = step_run(f, &st)))
-			return rc;
-		float stop = st.t0 + st.dt;
-		last_nonzero = st.t0 != stop;
-		clock = stop;
-		remaining = max_stop - clock;
-		steps++;
-	}
+	float clock = r.clock, remaining = r.remaining;
+	bool last_nonzero = r.last_nonzero;
+	int steps = r.steps;
 	res->steps = steps;
 	res->stop_time = clock;
 	if (remaining <= threshold)

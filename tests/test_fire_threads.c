@@ -2,8 +2,9 @@
  * test_fire_threads.c - one fire split across threads gives exactly what
  * one thread gives: the same burned and crowned cells, steps, stop time
  * and time-of-arrival checksum, and the same output in every cell, for
- * unequal demo fires at 2, 3 and 4 threads with the passes split even when
- * tiny.  Without OpenMP, asking for more than one thread is refused.
+ * unequal demo fires at 2, 3 and 4 threads, with steps split even when
+ * tiny, and with small steps left to one thread while the others wait.
+ * Without OpenMP, asking for more than one thread is refused.
  * Also: the f64 landscape, whose values are not rounded to float32 before
  * the kernel reads them, burns nearly the same cells as the f32 one; and a
  * landscape block filled in parts, by two threads in shuffled order, is
@@ -73,11 +74,13 @@ static void threads_match(void)
 		printf("test_fire_threads: built without OpenMP; one thread only\n");
 	} else {
 		long biggest = 0;
-		kernel_fire_set_split_min(many, 1, 1);
 		for (int threads = 2; threads <= 4; threads++) {
 			CHECK_EQ(kernel_fire_set_threads(many, threads), 0);
 			CHECK_EQ(kernel_fire_threads(many), threads);
-			for (int j = 0; j < 4; j++) {
+			for (int j = 0; j < 6; j++) {
+				/* Jobs 0-3 split every step; 4 and 5 switch between
+				 * one thread and all as their band grows. */
+				kernel_fire_set_split_min(many, j < 4 ? 1 : 400, 1);
 				struct kernel_job job;
 				struct kernel_fire_result r1, rn;
 				CHECK_EQ(kernel_scenario_job(&b.sc, KERNEL_JOBS_MIXED, j, &job), 0);
