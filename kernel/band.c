@@ -438,7 +438,9 @@ struct rates {
  */
 static ALWAYS_INLINE void block_rates(const struct band_part *restrict b, size_t i0, size_t n,
 				      const struct stencil *restrict s, float dx_inv, float dy_inv,
-				      float C_dx, float C_dy, bool square, struct rates *restrict o)
+				      float C_dx, float C_dy, bool square, float *restrict ogx,
+				      float *restrict ogy, float *restrict ok, float *restrict ocfl,
+				      float *restrict op00)
 {
 	const int32_t *restrict live = b->live + i0;
 	const float *restrict zx = b->zx + i0, *restrict zy = b->zy + i0, *restrict rc2 = b->rc2 + i0;
@@ -475,11 +477,11 @@ static ALWAYS_INLINE void block_rates(const struct band_part *restrict b, size_t
 			float by = fabsf(q * gy) / (N2 * C_dy);
 			bound = bx > by ? bx : by;
 		}
-		o->gx[l] = gx;
-		o->gy[l] = gy;
-		o->k[l] = go ? q * corr : 0.0f;
-		o->cfl[l] = go ? bound : 0.0f;
-		o->p00[l] = p00;
+		ogx[l] = gx;
+		ogy[l] = gy;
+		ok[l] = go ? q * corr : 0.0f;
+		ocfl[l] = go ? bound : 0.0f;
+		op00[l] = p00;
 	}
 }
 
@@ -506,20 +508,18 @@ static float pass1_sweep(struct band_part *restrict b, const uint32_t *restrict 
 			 size_t hi, float dx_inv, float dy_inv, float C_dx, float C_dy)
 {
 	struct stencil s;
-	struct rates o;
+	float cfl[BLOCK];
 	float m = 0.0f;
 	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
 		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
 		gather(F, W, b->q + c, nc, &s);
 		if (C_dx == C_dy)
-			block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, true, &o);
+			block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, true, b->gx1 + i0, b->gy1 + i0,
+				    b->k1 + i0, cfl, b->phi_old + i0);
 		else
-			block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, false, &o);
-		memcpy(b->gx1 + i0, o.gx, n * sizeof(float));
-		memcpy(b->gy1 + i0, o.gy, n * sizeof(float));
-		memcpy(b->k1 + i0, o.k, n * sizeof(float));
-		memcpy(b->phi_old + i0, o.p00, n * sizeof(float));
-		m = block_max(o.cfl, n, m);
+			block_rates(b, i0, n, &s, dx_inv, dy_inv, C_dx, C_dy, false, b->gx1 + i0, b->gy1 + i0,
+				    b->k1 + i0, cfl, b->phi_old + i0);
+		m = block_max(cfl, n, m);
 	}
 	return m;
 }
@@ -566,25 +566,29 @@ static int pass2_sweep(const struct kernel_fire *f, int p, uint32_t *restrict P,
 	struct stencil s;
 	struct rates o;
 	uint32_t v[BLOCK];
-	uint8_t burns[BLOCK];
+	int32_t burns[BLOCK];
 	for (size_t c = lo; c < hi; c += BLOCK_CHUNKS) {
 		size_t nc = hi - c < BLOCK_CHUNKS ? hi - c : BLOCK_CHUNKS, n = nc * CHUNK, i0 = c * CHUNK;
 		gather(Fs, f->W, b->q + c, nc, &s);
 		if (C_dx == C_dy)
-			block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, true, &o);
+			block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, true, o.gx, o.gy, o.k, o.cfl,
+				    o.p00);
 		else
-			block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, false, &o);
+			block_rates(b, i0, n, &s, f->dx_inv, f->dy_inv, C_dx, C_dy, false, o.gx, o.gy, o.k, o.cfl,
+				    o.p00);
 		const int32_t *restrict live = b->live + i0;
 		const float *restrict po = b->phi_old + i0, *restrict k1 = b->k1 + i0;
-		bool any = false;
+		/* Three plain loops, each of one element width, so that each
+		 * vectorises. */
+		for (size_t l = 0; l < n; l++)
+			o.p00[l] = (float)(po[l] + 0.5 * (k1[l] + o.k[l]) * dt);
 		for (size_t l = 0; l < n; l++) {
-			float phi_new = (float)(po[l] + 0.5 * (k1[l] + o.k[l]) * dt);
-			bool burn = live[l] && po[l] * phi_new < 0.0f;
-			v[l] = enc(live[l] ? phi_new : po[l], ONE_BITS);
-			o.p00[l] = phi_new;
-			burns[l] = burn;
-			any |= burn;
+			burns[l] = live[l] & -(int32_t)(po[l] * o.p00[l] < 0.0f);
+			v[l] = enc(live[l] ? o.p00[l] : po[l], ONE_BITS);
 		}
+		int32_t any = 0;
+		for (size_t l = 0; l < n; l++)
+			any |= burns[l];
 		for (size_t j = 0; j < nc; j++)
 			memcpy(P + b->q[c + j], &v[j * CHUNK], CHUNK * sizeof(uint32_t));
 		if (!any)
