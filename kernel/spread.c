@@ -316,12 +316,16 @@ static int box_segment(struct kernel_fire *f, int t, int y, int xa, int xb, int 
 	uint8_t *p = &f->mark[tile_at(f, y, xa)];
 	int shift = (xa & (TILE - 1)) + 8 <= TILE ? 0 : 8 - n;
 	uint8_t *w = p - shift;
+	uint64_t v, ones, after;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	ones = 0x0101010101010101ull >> (64 - 8 * n) << (8 * shift);
+#else
 	uint8_t one[8] = { 0 };
 	for (int j = 0; j < n; j++)
 		one[shift + j] = 1;
-	uint64_t v, ones, after;
-	memcpy(&v, w, 8);
 	memcpy(&ones, one, 8);
+#endif
+	memcpy(&v, w, 8);
 	after = delta > 0 ? v + ones : v - ones;
 	memcpy(w, &after, 8);
 	uint64_t cross = (zero_counts(v) ^ zero_counts(after)) & (ones << 7);
