@@ -60,10 +60,13 @@ struct band_part {
  * outputs of the cells that burn there, re-tests their frontier, moves
  * their reference counts and adds or removes their tracked cells, so none
  * of that needs atomics.  A cache line of phi lies within one row, so
- * threads never write the same line, and rows interleave finely enough
- * that every thread gets its share of the front wherever the fire burns.
+ * threads never write the same line.  Blocks of eight rows still
+ * interleave finely enough that every thread gets its share of the front
+ * wherever the fire burns, while a chunk's stencil, five rows tall, reads
+ * rows another thread has just written less often than with narrower
+ * blocks.
  */
-#define PART_ROWS 2
+#define PART_ROWS 8
 
 struct band {
 	struct band_part part[MAX_THREADS];
