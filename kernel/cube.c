@@ -6,6 +6,7 @@
  * which gives the same index without floating point.
  */
 #include "kernel.h"
+#include "kernel_internal.h"
 
 void kernel_cube_init(struct kernel_cube *c, const struct kernel_landscape *ls,
 		      int base_bands, int base_rows, int base_cols,
@@ -23,12 +24,23 @@ void kernel_cube_init(struct kernel_cube *c, const struct kernel_landscape *ls,
 	c->div_y = c->exact ? ls->rows / base_rows : 1;
 	c->div_x = c->exact ? ls->cols / base_cols : 1;
 	c->dtype = dtype;
+	c->stride = 1;
 	c->data = data;
 }
 
+/*
+ * Consecutive layers of one stored shape (the members of one record in a
+ * scenario's block) find the cell at the same index, so it is computed once
+ * for them; the value read is kernel_cube_get's either way.
+ */
 void kernel_cell_inputs_read(const struct kernel_landscape *ls, int t, int y, int x,
 			     struct kernel_cell_inputs *out)
 {
-	for (int k = 0; k < KERNEL_INPUTS; k++)
-		out->v[k] = kernel_cube_get(&ls->layer[k], t, y, x);
+	long i = 0;
+	for (int k = 0; k < KERNEL_INPUTS; k++) {
+		const struct kernel_cube *c = &ls->layer[k];
+		if (k == 0 || !kernel_cube_same_index(c, c - 1))
+			i = kernel_cube_index(c, t, y, x);
+		out->v[k] = kernel_cube_at(c, i);
+	}
 }

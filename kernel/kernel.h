@@ -202,13 +202,19 @@ void kernel_cell_normal_behavior(const struct kernel_cell_inputs *in, const stru
 
 enum kernel_dtype { KERNEL_F32, KERNEL_F64 };
 
+/*
+ * One layer's values sit `stride` elements apart: 1 for a layer stored on
+ * its own, the record length where layers of one shape are interleaved so
+ * that a cell's values share a cache line (kernel_landscape_attach).
+ */
 struct kernel_cube {
 	int base_bands, base_rows, base_cols;  /* shape of the stored array */
 	float rep_t, rep_y, rep_x;             /* cube length / base length */
 	bool exact;                            /* integer ratios */
 	int div_t, div_y, div_x;
 	enum kernel_dtype dtype;
-	const void *data;
+	int stride;                            /* elements from one cell's value to the next */
+	const void *data;                      /* the value at base index (0, 0, 0) */
 };
 
 struct kernel_landscape {
@@ -219,24 +225,51 @@ struct kernel_landscape {
 	float refresh_rate[KERNEL_INPUTS];  /* 1/min */
 };
 
-static inline float kernel_cube_get(const struct kernel_cube *c, int t, int y, int x)
+/*
+ * Where (t, y, x) is stored: the stored band, the stored cell within a
+ * band, and from both the element index in c's data.  Layers of one stored
+ * shape share the first two, whatever their stride.
+ */
+static inline long kernel_cube_band(const struct kernel_cube *c, int t)
 {
-	long bt, by, bx;
+	if (c->exact)
+		return c->div_t == 1 ? t : t / c->div_t;
+	return (long)((float)t / c->rep_t);
+}
+
+/* Full-resolution layers (the usual case) skip the divisions. */
+static inline long kernel_cube_cell(const struct kernel_cube *c, int y, int x)
+{
+	long by, bx;
 	if (c->exact) {
-		bt = t / c->div_t;
-		by = y / c->div_y;
-		bx = x / c->div_x;
+		by = c->div_y == 1 ? y : y / c->div_y;
+		bx = c->div_x == 1 ? x : x / c->div_x;
 	} else {
-		bt = (long)((float)t / c->rep_t);
 		by = (long)((float)y / c->rep_y);
 		bx = (long)((float)x / c->rep_x);
 	}
-	long i = (bt * c->base_rows + by) * c->base_cols + bx;
+	return by * c->base_cols + bx;
+}
+
+static inline long kernel_cube_index(const struct kernel_cube *c, int t, int y, int x)
+{
+	return (kernel_cube_band(c, t) * c->base_rows * c->base_cols + kernel_cube_cell(c, y, x)) *
+	       c->stride;
+}
+
+static inline float kernel_cube_at(const struct kernel_cube *c, long i)
+{
 	if (c->dtype == KERNEL_F64)
 		return (float)((const double *)c->data)[i];
 	return ((const float *)c->data)[i];
 }
 
+static inline float kernel_cube_get(const struct kernel_cube *c, int t, int y, int x)
+{
+	return kernel_cube_at(c, kernel_cube_index(c, t, y, x));
+}
+
+/* A layer stored on its own (stride 1). */
 void kernel_cube_init(struct kernel_cube *c, const struct kernel_landscape *ls,
 		      int base_bands, int base_rows, int base_cols,
 		      enum kernel_dtype dtype, const void *data);
@@ -264,7 +297,10 @@ enum kernel_job_mix {
  * A scenario describes a landscape without holding it: its inputs are laid
  * out in one contiguous block so that a strategy can put that block in
  * private memory, shared memory or an MPI window and attach a landscape to
- * it.  Building writes every byte of the block.
+ * it.  The block holds no pointers, so it may sit at any address.  Layers
+ * of the same stored shape are interleaved, one record per stored cell, so
+ * that the inputs the fire reads together share cache lines and pages.
+ * Building writes every byte of the block.
  */
 struct kernel_scenario {
 	const char *name;
@@ -282,6 +318,15 @@ const char *kernel_scenario_names(void);
 size_t kernel_scenario_input_bytes(const struct kernel_scenario *sc, enum kernel_dtype dtype);
 /* Fill buf (kernel_scenario_input_bytes long) with the scenario's layers. */
 int kernel_scenario_build(const struct kernel_scenario *sc, enum kernel_dtype dtype, void *buf);
+/*
+ * Fill part `part` of `nparts` of that block (0 <= part < nparts): the
+ * parts are disjoint runs of whole 4096-byte pages, so that threads or
+ * processes may fill different parts of one block at once without sharing
+ * a page, and together they write exactly what kernel_scenario_build
+ * writes.  Returns 0, or -EINVAL for a part outside [0, nparts).
+ */
+int kernel_scenario_build_part(const struct kernel_scenario *sc, enum kernel_dtype dtype, void *buf,
+			       int part, int nparts);
 /* Point a landscape at a built block (no copy). */
 void kernel_landscape_attach(const struct kernel_scenario *sc, enum kernel_dtype dtype,
 			     const void *buf, struct kernel_landscape *ls);
@@ -330,8 +375,10 @@ void kernel_fire_free(struct kernel_fire *f);
  * bit-identical at any thread count. */
 int kernel_fire_set_threads(struct kernel_fire *f, int threads);
 int kernel_fire_threads(const struct kernel_fire *f);
-/* Passes over fewer tracked (burned) cells than these stay on one thread;
- * the defaults suit real fires, tests set them low to split tiny ones. */
+/* A step over fewer tracked cells than `band` stays on one thread; the
+ * default suits real fires, tests set it low to split tiny ones.  `burned`
+ * no longer matters: the thread that owns a burned cell's rows computes
+ * its outputs, however many burn. */
 void kernel_fire_set_split_min(struct kernel_fire *f, size_t band, size_t burned);
 bool kernel_has_openmp(void);
 /* What kernel_fire_set_threads(f, 0) would give in this process. */

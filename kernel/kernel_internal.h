@@ -1,13 +1,16 @@
 /*
- * kernel_internal.h - unit conversions and small vector helpers shared by
- * the kernel's files.  The conversion factors are the exact ones of
+ * kernel_internal.h - unit conversions, small vector helpers and a cube
+ * test shared by the kernel's files.  The conversion factors are the exact ones of
  * kernel-spec.md section 1.3, not textbook values; each result is rounded
  * to float32 as in the model this reproduces.
  */
 #ifndef SPREADBENCH_KERNEL_INTERNAL_H
 #define SPREADBENCH_KERNEL_INTERNAL_H
 
+#include "kernel.h"
+
 #include <math.h>
+#include <stdbool.h>
 
 static inline float ft_to_m(float ft) { return (float)(ft * 0.30478512648582745); }
 static inline float m_to_ft(float m) { return (float)(m * 3.281); }
@@ -62,5 +65,15 @@ static inline void copy_3d(const float v[3], float out[3])
 }
 
 float kernel_eccentricity(float lw);
+
+/* Two layers of the same stored shape and stride find a cell at the same
+ * index: one computation serves both. */
+static inline bool kernel_cube_same_index(const struct kernel_cube *a, const struct kernel_cube *b)
+{
+	return a->base_bands == b->base_bands && a->base_rows == b->base_rows &&
+	       a->base_cols == b->base_cols && a->exact == b->exact && a->div_t == b->div_t &&
+	       a->div_y == b->div_y && a->div_x == b->div_x && a->rep_t == b->rep_t &&
+	       a->rep_y == b->rep_y && a->rep_x == b->rep_x && a->stride == b->stride;
+}
 
 #endif

@@ -43,28 +43,64 @@ static double unit_hash(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
 /* Layout                                                            */
 /* ---------------------------------------------------------------- */
 
-static size_t layer_bytes(const struct kernel_scenario *sc, int k, enum kernel_dtype dtype)
+/*
+ * The block is one array of records per stored shape, in the order the
+ * shapes first appear among the layers, each starting on a page: record r
+ * of a group holds, in layer order, the value of every layer of that shape
+ * at stored cell r.  A fire reads all of a cell's inputs at once, so one
+ * record costs it one or two cache lines where a layer per array cost one
+ * line per layer.
+ */
+struct layout {
+	int groups;
+	int members[KERNEL_LAYERS];               /* record length of group g */
+	int layer_at[KERNEL_LAYERS][KERNEL_LAYERS]; /* group g, field j -> layer */
+	int group_of[KERNEL_LAYERS], field_of[KERNEL_LAYERS];
+	size_t records[KERNEL_LAYERS];            /* stored cells of group g */
+	size_t offset[KERNEL_LAYERS + 1];         /* bytes; offset[groups] is the total */
+	size_t esize;                             /* bytes per value */
+};
+
+static bool same_shape(const int *a, const int *b)
 {
-	const int *s = sc->base_shape[k];
-	return (size_t)s[0] * s[1] * s[2] * (dtype == KERNEL_F64 ? 8 : 4);
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
 }
 
-static size_t layer_offset(const struct kernel_scenario *sc, int k, enum kernel_dtype dtype)
+static void layout_of(const struct kernel_scenario *sc, enum kernel_dtype dtype, struct layout *lo)
 {
-	size_t off = 0;
-	for (int i = 0; i < k; i++)
-		off += (layer_bytes(sc, i, dtype) + ALIGN - 1) / ALIGN * ALIGN;
-	return off;
+	memset(lo, 0, sizeof *lo);
+	lo->esize = dtype == KERNEL_F64 ? 8 : 4;
+	for (int k = 0; k < KERNEL_LAYERS; k++) {
+		int g = 0;
+		while (g < lo->groups && !same_shape(sc->base_shape[lo->layer_at[g][0]], sc->base_shape[k]))
+			g++;
+		if (g == lo->groups) {
+			const int *s = sc->base_shape[k];
+			lo->records[g] = (size_t)s[0] * s[1] * s[2];
+			lo->groups++;
+		}
+		lo->group_of[k] = g;
+		lo->field_of[k] = lo->members[g];
+		lo->layer_at[g][lo->members[g]++] = k;
+	}
+	for (int g = 0; g < lo->groups; g++) {
+		size_t bytes = lo->records[g] * lo->members[g] * lo->esize;
+		lo->offset[g + 1] = lo->offset[g] + (bytes + ALIGN - 1) / ALIGN * ALIGN;
+	}
 }
 
 size_t kernel_scenario_input_bytes(const struct kernel_scenario *sc, enum kernel_dtype dtype)
 {
-	return layer_offset(sc, KERNEL_LAYERS, dtype);
+	struct layout lo;
+	layout_of(sc, dtype, &lo);
+	return lo.offset[lo.groups];
 }
 
 void kernel_landscape_attach(const struct kernel_scenario *sc, enum kernel_dtype dtype,
 			     const void *buf, struct kernel_landscape *ls)
 {
+	struct layout lo;
+	layout_of(sc, dtype, &lo);
 	memset(ls, 0, sizeof *ls);
 	ls->bands = sc->bands;
 	ls->rows = sc->rows;
@@ -74,8 +110,10 @@ void kernel_landscape_attach(const struct kernel_scenario *sc, enum kernel_dtype
 	ls->cell_width = sc->cell_width;
 	for (int k = 0; k < KERNEL_LAYERS; k++) {
 		const int *s = sc->base_shape[k];
+		int g = lo.group_of[k];
 		kernel_cube_init(&ls->layer[k], ls, s[0], s[1], s[2], dtype,
-				 (const char *)buf + layer_offset(sc, k, dtype));
+				 (const char *)buf + lo.offset[g] + lo.field_of[k] * lo.esize);
+		ls->layer[k].stride = lo.members[g];
 	}
 	memcpy(ls->refresh_rate, sc->refresh_rate, sizeof ls->refresh_rate);
 }
@@ -102,19 +140,6 @@ void kernel_block_free(void *p, size_t bytes)
 {
 	if (p)
 		munmap(p, bytes ? bytes : 1);
-}
-
-static void fill_constant(void *dst, size_t n, enum kernel_dtype dtype, float v)
-{
-	if (dtype == KERNEL_F64) {
-		double *d = dst;
-		for (size_t i = 0; i < n; i++)
-			d[i] = v;
-	} else {
-		float *d = dst;
-		for (size_t i = 0; i < n; i++)
-			d[i] = v;
-	}
 }
 
 /* ---------------------------------------------------------------- */
@@ -170,15 +195,6 @@ static void prof_describe(struct kernel_scenario *sc)
 	sc->refresh_rate[KERNEL_IN_M1] = (float)(1.0 / 30.0);
 	sc->refresh_rate[KERNEL_IN_WEATHER_ADJ] = (float)(1.0 / 30.0);
 	sc->refresh_rate[KERNEL_IN_FUEL_ADJ] = 0.0f;
-}
-
-static void prof_build(const struct kernel_scenario *sc, enum kernel_dtype dtype, void *buf)
-{
-	for (int k = 0; k < KERNEL_LAYERS; k++) {
-		const int *s = sc->base_shape[k];
-		fill_constant((char *)buf + layer_offset(sc, k, dtype), (size_t)s[0] * s[1] * s[2], dtype,
-			      prof_values[k]);
-	}
 }
 
 /* ---------------------------------------------------------------- */
@@ -331,25 +347,6 @@ static void synth_describe(struct kernel_scenario *sc, int n, int bands)
 	sc->refresh_rate[KERNEL_IN_UPWIND_DIRECTION] = (float)(1.0 / 15.0);
 }
 
-static void synth_build(const struct kernel_scenario *sc, enum kernel_dtype dtype, void *buf)
-{
-	for (int k = 0; k < KERNEL_LAYERS; k++) {
-		const int *s = sc->base_shape[k];
-		int sy = sc->rows / s[1], sx = sc->cols / s[2];
-		char *dst = (char *)buf + layer_offset(sc, k, dtype);
-		size_t i = 0;
-		for (int t = 0; t < s[0]; t++)
-			for (int y = 0; y < s[1]; y++)
-				for (int x = 0; x < s[2]; x++, i++) {
-					float v = synth_value(sc, k, t, y * sy + sy / 2, x * sx + sx / 2);
-					if (dtype == KERNEL_F64)
-						((double *)dst)[i] = v;
-					else
-						((float *)dst)[i] = v;
-				}
-	}
-}
-
 /* ---------------------------------------------------------------- */
 /* Registry and jobs                                                 */
 /* ---------------------------------------------------------------- */
@@ -382,13 +379,79 @@ const char *kernel_scenario_names(void)
 	return "prof, demo, tiny";
 }
 
+/* ---------------------------------------------------------------- */
+/* Building                                                          */
+/* ---------------------------------------------------------------- */
+
+/* Layer k at stored cell (t, y, x) of its own shape. */
+static float stored_value(const struct kernel_scenario *sc, bool prof, int k, int t, int y, int x)
+{
+	if (prof)
+		return prof_values[k];
+	const int *s = sc->base_shape[k];
+	int sy = sc->rows / s[1], sx = sc->cols / s[2];
+	return synth_value(sc, k, t, y * sy + sy / 2, x * sx + sx / 2);
+}
+
+/* Values [e0, e1) of group g, counted from the group's first value. */
+static void fill_values(const struct kernel_scenario *sc, const struct layout *lo, int g, char *dst,
+			size_t e0, size_t e1)
+{
+	bool prof = strcmp(sc->name, "prof") == 0;
+	const int *s = sc->base_shape[lo->layer_at[g][0]];
+	const int *layer = lo->layer_at[g];
+	size_t m = (size_t)lo->members[g], r = e0 / m, j = e0 % m;
+	int x = (int)(r % (size_t)s[2]);
+	int y = (int)(r / (size_t)s[2] % (size_t)s[1]);
+	int t = (int)(r / ((size_t)s[2] * (size_t)s[1]));
+	for (size_t e = e0; e < e1;) {
+		for (; j < m && e < e1; j++, e++) {
+			float v = stored_value(sc, prof, layer[j], t, y, x);
+			if (lo->esize == 8)
+				((double *)dst)[e] = v;
+			else
+				((float *)dst)[e] = v;
+		}
+		j = 0;
+		if (++x == s[2]) {
+			x = 0;
+			if (++y == s[1]) {
+				y = 0;
+				t++;
+			}
+		}
+	}
+}
+
+int kernel_scenario_build_part(const struct kernel_scenario *sc, enum kernel_dtype dtype, void *buf,
+			       int part, int nparts)
+{
+	if (nparts < 1 || part < 0 || part >= nparts)
+		return -EINVAL;
+	struct layout lo;
+	layout_of(sc, dtype, &lo);
+	size_t pages = lo.offset[lo.groups] / ALIGN;
+	size_t lo_b = pages * (size_t)part / (size_t)nparts * ALIGN;
+	size_t hi_b = pages * (size_t)(part + 1) / (size_t)nparts * ALIGN;
+	for (int g = 0; g < lo.groups; g++) {
+		size_t start = lo.offset[g];
+		size_t data_end = start + lo.records[g] * lo.members[g] * lo.esize;
+		size_t a = lo_b > start ? lo_b : start, b = hi_b < data_end ? hi_b : data_end;
+		if (a < b)
+			fill_values(sc, &lo, g, (char *)buf + start, (a - start) / lo.esize,
+				    (b - start) / lo.esize);
+		/* The padding up to the next page is part of the block too. */
+		a = lo_b > data_end ? lo_b : data_end;
+		b = hi_b < lo.offset[g + 1] ? hi_b : lo.offset[g + 1];
+		if (a < b)
+			memset((char *)buf + a, 0, b - a);
+	}
+	return 0;
+}
+
 int kernel_scenario_build(const struct kernel_scenario *sc, enum kernel_dtype dtype, void *buf)
 {
-	if (strcmp(sc->name, "prof") == 0)
-		prof_build(sc, dtype, buf);
-	else
-		synth_build(sc, dtype, buf);
-	return 0;
+	return kernel_scenario_build_part(sc, dtype, buf, 0, 1);
 }
 
 static bool job_cell_burnable(const struct kernel_scenario *sc, int y, int x)

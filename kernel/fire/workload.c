@@ -69,9 +69,7 @@ static int fire_build(const struct workload_scenario *ws, void *block, int part,
 {
 	if (nparts < 1 || part < 0 || part >= nparts)
 		return -EINVAL;
-	/* The whole block in part 0 (the others are empty): the layers are
-	 * not yet built in parts. */
-	return part == 0 ? kernel_scenario_build(&ws->sc, ws->dtype, block) : 0;
+	return kernel_scenario_build_part(&ws->sc, ws->dtype, block, part, nparts);
 }
 
 static int fire_attach(const struct workload_scenario *ws, const void *block, struct workload_view **out)
