@@ -63,42 +63,41 @@ struct fill_part {
 	const struct workload *wl;
 	const struct workload_scenario *ws;
 	void *block;
+	size_t populate;                 /* > 0: allocate this many bytes' pages, slice `part`, instead */
 	int part, nparts, rc;
 	pthread_t th;
 };
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 static void *fill_main(void *arg)
 {
 	struct fill_part *f = arg;
-	f->rc = f->wl->build(f->ws, f->block, f->part, f->nparts);
+	if (f->populate) {
+		/* Slices on 2 MiB bounds, so that no two threads touch a page,
+		 * huge or not; the last runs to the end. */
+		const size_t g = 2u << 20;
+		size_t units = f->populate / g, lo = units * (size_t)f->part / (size_t)f->nparts * g,
+		       hi = f->part == f->nparts - 1 ? f->populate : units * (size_t)(f->part + 1) / (size_t)f->nparts * g;
+		f->rc = hi > lo && madvise((char *)f->block + lo, hi - lo, MADV_POPULATE_WRITE) < 0 ? -errno : 0;
+	} else {
+		f->rc = f->wl->build(f->ws, f->block, f->part, f->nparts);
+	}
 	return NULL;
 }
 
-int inputs_fill(const struct workload *wl, const struct workload_scenario *ws, void *block, int threads)
+/* Runs the parts on `threads` threads, this one taking the last. */
+static int run_parts(struct fill_part *parts, int threads)
 {
-	size_t bytes = wl->input_bytes(ws);
-	if (threads <= 0)
-		threads = jobs_usable_cpus();
-	/* Parts of less than 16 MiB are not worth a thread. */
-	size_t most = bytes / (16u << 20);
-	if ((size_t)threads > most)
-		threads = most > 0 ? (int)most : 1;
-	if (threads > 64)
-		threads = 64;
-	if (threads == 1)
-		return wl->build(ws, block, 0, 1);
-	struct fill_part parts[64];
 	int started = 0, rc = 0;
-	for (int k = 0; k < threads; k++) {
-		parts[k] = (struct fill_part){ .wl = wl, .ws = ws, .block = block, .part = k, .nparts = threads };
-		/* This thread builds the last part itself. */
-		if (k == threads - 1)
-			break;
+	for (int k = 0; k < threads - 1; k++) {
 		if (pthread_create(&parts[k].th, NULL, fill_main, &parts[k]) != 0)
 			break;
 		started++;
 	}
-	/* Whatever could not be handed to a thread is built here. */
+	/* Whatever could not be handed to a thread is run here. */
 	for (int k = started; k < threads; k++)
 		fill_main(&parts[k]);
 	for (int k = 0; k < started; k++)
@@ -106,6 +105,45 @@ int inputs_fill(const struct workload *wl, const struct workload_scenario *ws, v
 	for (int k = 0; k < threads && !rc; k++)
 		rc = parts[k].rc;
 	return rc;
+}
+
+/* Threads worth starting for bytes: one per 16 MiB at most, up to 64. */
+static int fill_threads(size_t bytes, int threads)
+{
+	if (threads <= 0)
+		threads = jobs_usable_cpus();
+	size_t most = bytes / (16u << 20);
+	if ((size_t)threads > most)
+		threads = most > 0 ? (int)most : 1;
+	return threads > 64 ? 64 : threads;
+}
+
+/*
+ * Allocates every page of a shared mapping before it is filled, several
+ * threads at once, each its own slice (MADV_POPULATE_WRITE): much cheaper
+ * than one fault per 4 KiB page while filling, and memory running out is
+ * an error here rather than a SIGBUS on a write.  Where the kernel lacks
+ * it (before 5.14) the pages are allocated in one fallocate call.
+ */
+static int populate(int fd, void *map, size_t bytes, int threads)
+{
+	struct fill_part parts[64];
+	threads = fill_threads(bytes, threads);
+	for (int k = 0; k < threads; k++)
+		parts[k] = (struct fill_part){ .block = map, .populate = bytes, .part = k, .nparts = threads };
+	int rc = run_parts(parts, threads);
+	if (rc == -EINVAL && fallocate(fd, 0, 0, (off_t)bytes) < 0 && errno != EOPNOTSUPP)
+		return -errno;
+	return rc == -EINVAL ? 0 : rc;
+}
+
+int inputs_fill(const struct workload *wl, const struct workload_scenario *ws, void *block, int threads)
+{
+	struct fill_part parts[64];
+	threads = fill_threads(wl->input_bytes(ws), threads);
+	for (int k = 0; k < threads; k++)
+		parts[k] = (struct fill_part){ .wl = wl, .ws = ws, .block = block, .part = k, .nparts = threads };
+	return run_parts(parts, threads);
 }
 
 static int attach(struct inputs *in)
@@ -253,6 +291,7 @@ int inputs_build_memfd(struct inputs *in, const struct workload *wl, const struc
 {
 	void *w = MAP_FAILED;
 	int rc = 0;
+	bool hugetlb = false;
 	inputs_init(in);
 	in->wl = wl;
 	in->ws = ws;
@@ -265,6 +304,7 @@ int inputs_build_memfd(struct inputs *in, const struct workload *wl, const struc
 		in->fd = memfd_hugetlb(&n);
 		if (in->fd >= 0) {
 			in->map_bytes = n;
+			hugetlb = true;
 		} else if (pages == STRATEGY_PAGES_HUGE) {
 			rc = -ENOTSUP;
 			snprintf(err, errlen, "no hugetlb pages for %zu MiB of inputs (%s): reserve them with "
@@ -299,12 +339,10 @@ int inputs_build_memfd(struct inputs *in, const struct workload *wl, const struc
 	/* Asked before the pages exist, so that they are allocated huge. */
 	if ((pages == STRATEGY_PAGES_AUTO || pages == STRATEGY_PAGES_THP) && shmem_thp_allowed())
 		madvise(w, in->map_bytes, MADV_HUGEPAGE);
-	/* Where fallocate is not supported the pages come with the writes. */
-	if (in->map_bytes && fallocate(in->fd, 0, 0, (off_t)in->map_bytes) < 0 && errno != EOPNOTSUPP &&
-	    errno != ENOSPC) {
-		rc = -errno;
+	/* Every page allocated before the fill (hugetlb pages were, when the
+	 * file was sized). */
+	if (in->map_bytes && !hugetlb && (rc = populate(in->fd, w, in->map_bytes, threads)))
 		goto out;
-	}
 	in->buf = w;
 	rc = inputs_fill(wl, ws, w, threads);
 	if (rc)
