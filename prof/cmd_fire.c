@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 #include "fire_cli.h"
+#include "noise.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -34,6 +35,9 @@ static void fire_usage(FILE *out)
 		"  --threads N         split the fire's passes across N threads (OpenMP; 0 for\n"
 		"                      OpenMP's default); the output is the same at any N\n"
 		"  --json              print one JSON object instead of key: value lines\n"
+		"  --latency           after the fire, measure this host's memory latency (a dependent\n"
+		"                      random read in 1 GiB, with and without huge pages): the kernel's\n"
+		"                      speed follows it, so give it with the runtime\n"
 		"  --plot FILE.png     draw the time of arrival and fire type with gnuplot\n");
 }
 
@@ -45,6 +49,7 @@ struct fire_report {
 	double setup_s, runtime_s;
 	size_t input_bytes;
 	int threads;
+	double latency_ns[2];            /* 1 GiB random read, 4 KiB and huge pages; NAN: not measured */
 };
 
 static json_t *report_json(const struct fire_report *p)
@@ -80,6 +85,10 @@ static json_t *report_json(const struct fire_report *p)
 	json_object_set_new(o, "mha_per_cpu_hr", json_real(kernel_mha_per_cpu_hr(p->runtime_s, n) / p->threads));
 	json_object_set_new(o, "threads", json_integer(p->threads));
 	json_object_set_new(o, "checksum", json_string(sum));
+	if (!isnan(p->latency_ns[0]))
+		json_object_set_new(o, "memory_latency_1gib_ns", json_real(p->latency_ns[0]));
+	if (!isnan(p->latency_ns[1]))
+		json_object_set_new(o, "memory_latency_1gib_huge_ns", json_real(p->latency_ns[1]));
 	return o;
 }
 
@@ -120,7 +129,7 @@ struct fire_args {
 	long job;                        /* -1: the scenario's reference fire */
 	enum kernel_job_mix mix;
 	enum kernel_dtype dtype;
-	bool json, have_ignite;
+	bool json, have_ignite, latency;
 	long threads;
 	int iy, ix;
 	double start, duration;          /* NAN: the job's own */
@@ -184,6 +193,9 @@ static int fire_option(struct fire_args *a, int c)
 	case 'J':
 		a->json = true;
 		return 0;
+	case 'L':
+		a->latency = true;
+		return 0;
 	case 'n':
 		if (parse_int(optarg, 0, 256, &a->threads)) {
 			cli_error("invalid --threads '%s' (1 to 256, or 0 for OpenMP's default)", optarg);
@@ -213,6 +225,7 @@ static int parse_args(int argc, char **argv, struct fire_args *a)
 		{ "duration", required_argument, NULL, 'd' }, { "dtype", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'J' },           { "plot", required_argument, NULL, 'p' },
 		{ "threads", required_argument, NULL, 'n' },  { "help", no_argument, NULL, 'h' },
+		{ "latency", no_argument, NULL, 'L' },
 		{ 0 }
 	};
 	int c;
@@ -348,7 +361,7 @@ int cmd_fire(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	struct fire_report rep = { .scenario = a.scenario, .job = (int)a.job };
+	struct fire_report rep = { .scenario = a.scenario, .job = (int)a.job, .latency_ns = { NAN, NAN } };
 	if (choose_job(&a, &rep))
 		return 2;
 
@@ -369,6 +382,10 @@ int cmd_fire(int argc, char **argv)
 	rep.input_bytes = lb.bytes;
 	struct kernel_fire *fire = NULL;
 	int status = run_fire(&a, &lb, &fire, &rep);
+	/* After the fire, so that the probe's 1 GiB does not share the
+	 * machine with it. */
+	for (int huge = 0; huge < 2 && !status && a.latency; huge++)
+		noise_probe_latency(1ull << 30, huge, 2000000, &rep.latency_ns[huge]);
 	if (!status)
 		status = print_report(&a, &rep);
 	if (!status && a.plot)

@@ -18,6 +18,15 @@ check "json burned_cells" "grep -q '\"burned_cells\": $burned' <<<\"\$json\""
 sum1=$(sed -n 's/^checksum: //p' <<<"$out")
 check "json checksum equals text checksum" "grep -q \"\\\"checksum\\\": \\\"$sum1\\\"\" <<<\"\$json\""
 
+# Without --latency no probe runs; with it, both figures and the same fire.
+check "no latency unless asked" "! grep -q '^memory_latency' <<<\"\$out\""
+lat=$("$bin" fire --scenario tiny --latency)
+for key in memory_latency_1gib_ns memory_latency_1gib_huge_ns; do
+  v=$(sed -n "s/^$key: //p" <<<"$lat")
+  check "--latency gives $key ($v ns)" "awk -v v='$v' 'BEGIN { exit !(v > 1 && v < 100000) }'"
+done
+check "--latency leaves the fire alone" "grep -q '^checksum: $sum1' <<<\"\$lat\""
+
 "$bin" fire --scenario tiny --job 3 --plot "$tmp/fire.png" >/dev/null
 check "plot exits 0" "[[ $? -eq 0 ]]"
 check "plot is a PNG" "[[ \$(head -c 8 '$tmp/fire.png' | od -An -tx1 | tr -d ' ') == 89504e470d0a1a0a ]]"
