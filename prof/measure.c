@@ -6,7 +6,9 @@
  * /proc/PID/stat.  Each live process then contributes the Rss and Pss
  * lines of its smaps_rollup: PSS splits each shared page among the
  * processes mapping it, so its sum counts the page once, while the RSS sum
- * counts it once per process, as naive tools do.
+ * counts it once per process, as naive tools do.  hugetlb pages are in
+ * neither line: the Private_Hugetlb and Shared_Hugetlb lines add them
+ * (shared ones once for the tree; see struct tree_scan).
  *
  * The sampler does not walk smaps_rollup at every tick: over a large
  * shared mapping in 4 KiB pages that walk costs milliseconds per process.
@@ -82,6 +84,11 @@ struct tree_scan {
 	const pid_t *exclude;            /* never part of the tree */
 	size_t n_exclude;
 	bool skip_root;                  /* the root's own memory is not counted */
+	/* The largest Shared_Hugetlb of one process in this walk: the tree's
+	 * shared hugetlb pages, counted once.  Exact where the processes share
+	 * one hugetlb region (a shared input block); where they share several,
+	 * each mapped by only some of them, the larger of them. */
+	uint64_t hugetlb_shared_max;
 	pid_t *all, *all_ppid;           /* every process, for the stat fallback */
 	size_t all_n, all_cap;
 	char buf[8192];
@@ -289,7 +296,7 @@ static int add_rollup(struct tree_scan *sc, int procdir, struct measure_tree *ac
 		return rc;
 	if (len == 0)
 		return -ESRCH;
-	unsigned long long rss_kb = 0, pss_kb = 0;
+	unsigned long long rss_kb = 0, pss_kb = 0, huge_shared_kb = 0, huge_private_kb = 0;
 	bool have_rss = false, have_pss = false;
 	for (char *line = sc->buf; line && *line;) {
 		if (!strncmp(line, "Rss:", 4)) {
@@ -298,14 +305,23 @@ static int add_rollup(struct tree_scan *sc, int procdir, struct measure_tree *ac
 		} else if (!strncmp(line, "Pss:", 4)) {
 			pss_kb = strtoull(line + 4, NULL, 10);
 			have_pss = true;
+		} else if (!strncmp(line, "Shared_Hugetlb:", 15)) {
+			huge_shared_kb = strtoull(line + 15, NULL, 10);
+		} else if (!strncmp(line, "Private_Hugetlb:", 16)) {
+			huge_private_kb = strtoull(line + 16, NULL, 10);
 		}
 		char *nl = strchr(line, '\n');
 		line = nl ? nl + 1 : NULL;
 	}
 	if (!have_rss || !have_pss)
 		return -EPROTO;
-	acc->rss_sum_bytes += (uint64_t)rss_kb * 1024;
-	acc->pss_bytes += (uint64_t)pss_kb * 1024;
+	/* hugetlb pages are in neither Rss nor Pss.  RSS counts them in every
+	 * process that maps them; PSS its private ones, and the shared ones
+	 * once for the tree (see hugetlb_shared_max). */
+	acc->rss_sum_bytes += (uint64_t)(rss_kb + huge_shared_kb + huge_private_kb) * 1024;
+	acc->pss_bytes += (uint64_t)(pss_kb + huge_private_kb) * 1024;
+	if ((uint64_t)huge_shared_kb * 1024 > sc->hugetlb_shared_max)
+		sc->hugetlb_shared_max = (uint64_t)huge_shared_kb * 1024;
 	acc->procs++;
 	return 0;
 }
@@ -319,7 +335,7 @@ static int add_status(struct tree_scan *sc, int procdir, struct measure_tree *ac
 	int rc = read_small(procdir, "status", sc->buf, sizeof sc->buf, &len);
 	if (rc)
 		return rc;
-	unsigned long long rss = 0, anon = 0, file = 0, shm = 0;
+	unsigned long long rss = 0, anon = 0, file = 0, shm = 0, huge = 0;
 	bool have = false;
 	for (char *line = sc->buf; line && *line;) {
 		if (!strncmp(line, "VmRSS:", 6)) {
@@ -331,6 +347,8 @@ static int add_status(struct tree_scan *sc, int procdir, struct measure_tree *ac
 			file = strtoull(line + 8, NULL, 10);
 		} else if (!strncmp(line, "RssShmem:", 9)) {
 			shm = strtoull(line + 9, NULL, 10);
+		} else if (!strncmp(line, "HugetlbPages:", 13)) {
+			huge = strtoull(line + 13, NULL, 10);
 		}
 		char *nl = strchr(line, '\n');
 		line = nl ? nl + 1 : NULL;
@@ -338,8 +356,9 @@ static int add_status(struct tree_scan *sc, int procdir, struct measure_tree *ac
 	if (!have)
 		return -ESRCH;          /* a zombie has no memory lines */
 	sc->own[i] = (anon + file) * 1024;
-	sc->shmem[i] = shm * 1024;
-	acc->rss_sum_bytes += rss * 1024;
+	/* hugetlb pages, outside VmRSS, are shared memory like RssShmem. */
+	sc->shmem[i] = (shm + huge) * 1024;
+	acc->rss_sum_bytes += (rss + huge) * 1024;
 	acc->procs++;
 	return 0;
 }
@@ -433,6 +452,7 @@ static int scan_tree_mode(struct tree_scan *sc, pid_t root, bool full, struct me
 	struct measure_tree acc = { 0 };
 	bool children = have_children_files();
 	sc->n = 0;
+	sc->hugetlb_shared_max = 0;
 	int rc = scan_push(sc, root);
 	if (!rc && !children)
 		rc = collect_by_stat(sc);
@@ -445,6 +465,7 @@ static int scan_tree_mode(struct tree_scan *sc, pid_t root, bool full, struct me
 	}
 	if (!rc && acc.procs == 0)
 		rc = -ESRCH;
+	acc.pss_bytes += sc->hugetlb_shared_max;
 	*out = rc ? (struct measure_tree){ 0 } : acc;
 	return rc;
 }

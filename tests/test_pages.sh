@@ -41,6 +41,12 @@ fi
 if ((reserved >= 0)); then
   run pool-shm --shm-pages huge --csv "$tmp/huge.csv" >/dev/null 2>"$tmp/err"; rc=$?
   check "huge: exit 0, 2 MiB pages, valid" "[[ $rc -eq 0 ]] && row_is '$tmp/huge.csv' shm_pages=huge shm_page_bytes=2097152 valid=true"
+  # hugetlb pages are outside the kernel's Rss and Pss lines: the one copy
+  # must still be counted, once, as with 4 KiB pages.
+  hp=$(cell "$tmp/huge.csv" peak_pss_bytes); kp=$(cell "$tmp/4k.csv" peak_pss_bytes)
+  in=$(cell "$tmp/huge.csv" input_bytes)
+  check "huge: the block is in the peak PSS, once ($hp bytes; 4k $kp; inputs $in)" \
+    "(( ${hp:-0} > ${in:-1} && ${hp:-0} < ${kp:-0} + ${in:-0} / 2 ))"
   ((reserved == 1)) && bash "$src/scripts/hugepages.sh" "$before" >/dev/null 2>&1
   check "the reservation is given back" "[[ \$(cat /proc/sys/vm/nr_hugepages) -eq $before ]]"
 else
