@@ -714,16 +714,18 @@ static void *sampler_main(void *arg)
 		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
+	/* What the sampler took from the run it watched: up to stop(). */
+	double elapsed = measure_now() - t_start, cpu_run = thread_cpu_s() - cpu_start;
 
 	/* The final sample sees what changed since the last scheduled one,
 	 * such as workers started just before stop(). */
 	sampler_walk(s, root);
-	double elapsed = measure_now() - t_start, cpu = thread_cpu_s() - cpu_start;
+	double cpu = thread_cpu_s() - cpu_start;
 	pthread_mutex_lock(&s->lock);
 	/* The final sample is off the schedule, so it is not an interval. */
 	s->peak.interval_s = regular > 0 ? (last - t_start) / (double)regular : s->interval_s;
 	s->peak.cpu_s = cpu;
-	s->peak.cpu_fraction = elapsed > 0 ? cpu / elapsed : 0;
+	s->peak.cpu_fraction = elapsed > 0 ? cpu_run / elapsed : 0;
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }

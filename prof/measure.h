@@ -36,7 +36,7 @@ struct measure_peak {
 	long full_walks;            /* of them, walks of every smaps_rollup */
 	double interval_s;          /* mean interval actually used */
 	double cpu_s;               /* CPU time the sampler thread used (user+sys) */
-	double cpu_fraction;        /* cpu_s / elapsed */
+	double cpu_fraction;        /* CPU time up to stop() / elapsed: what the run watched lost (the final walk comes after) */
 };
 struct measure_sampler;
 
