@@ -393,11 +393,44 @@ static float stored_value(const struct kernel_scenario *sc, bool prof, int k, in
 	return synth_value(sc, k, t, y * sy + sy / 2, x * sx + sx / 2);
 }
 
+static void put_value(const struct layout *lo, char *dst, size_t e, float v)
+{
+	if (lo->esize == 8)
+		((double *)dst)[e] = v;
+	else
+		((float *)dst)[e] = v;
+}
+
+/* Values [e0, e1) of group g when every record holds the same values
+ * (prof's layers are constant): whole records copied from a pattern of
+ * them, which runs at memory speed instead of a value at a time. */
+static void fill_repeated(const struct layout *lo, int g, const float *rec, char *dst, size_t e0, size_t e1)
+{
+	size_t m = (size_t)lo->members[g], e = e0;
+	for (; e < e1 && e % m; e++)
+		put_value(lo, dst, e, rec[e % m]);
+	_Alignas(64) char pattern[16384];
+	size_t n = sizeof pattern / (m * lo->esize) * m; /* values in whole records */
+	for (size_t i = 0; i < n; i++)
+		put_value(lo, pattern, i, rec[i % m]);
+	for (; e + n <= e1; e += n)
+		memcpy(dst + e * lo->esize, pattern, n * lo->esize);
+	for (; e < e1; e++)
+		put_value(lo, dst, e, rec[e % m]);
+}
+
 /* Values [e0, e1) of group g, counted from the group's first value. */
 static void fill_values(const struct kernel_scenario *sc, const struct layout *lo, int g, char *dst,
 			size_t e0, size_t e1)
 {
 	bool prof = strcmp(sc->name, "prof") == 0;
+	if (prof) {
+		float rec[KERNEL_LAYERS];
+		for (int j = 0; j < lo->members[g]; j++)
+			rec[j] = prof_values[lo->layer_at[g][j]];
+		fill_repeated(lo, g, rec, dst, e0, e1);
+		return;
+	}
 	const int *s = sc->base_shape[lo->layer_at[g][0]];
 	const int *layer = lo->layer_at[g];
 	size_t m = (size_t)lo->members[g], r = e0 / m, j = e0 % m;
@@ -406,11 +439,7 @@ static void fill_values(const struct kernel_scenario *sc, const struct layout *l
 	int t = (int)(r / ((size_t)s[2] * (size_t)s[1]));
 	for (size_t e = e0; e < e1;) {
 		for (; j < m && e < e1; j++, e++) {
-			float v = stored_value(sc, prof, layer[j], t, y, x);
-			if (lo->esize == 8)
-				((double *)dst)[e] = v;
-			else
-				((float *)dst)[e] = v;
+			put_value(lo, dst, e, stored_value(sc, prof, layer[j], t, y, x));
 		}
 		j = 0;
 		if (++x == s[2]) {
