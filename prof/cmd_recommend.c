@@ -262,8 +262,13 @@ static void print_runner_up(const struct group *best, const struct group *second
 		snprintf(why, sizeof why, "not told apart");
 	name(second, label, sizeof label);
 	printf("  runner-up:  %s\n", label);
-	printf("              %.2f jobs/s, peak PSS %.0f MiB, %.0f MiB %s\n", jps(second),
-	       group_median(second, G_PSS) * mib, dm > 0 ? dm : -dm, dm > 0 ? "more memory" : "less memory");
+	char mem[64];
+	/* Under half a MiB apart prints as 0 either way: say so plainly. */
+	if (fabs(dm) < 0.5)
+		snprintf(mem, sizeof mem, "the same memory");
+	else
+		snprintf(mem, sizeof mem, "%.0f MiB %s", fabs(dm), dm > 0 ? "more memory" : "less memory");
+	printf("              %.2f jobs/s, peak PSS %.0f MiB, %s\n", jps(second), group_median(second, G_PSS) * mib, mem);
 	printf("  lead:       the best does %.3fx the runner-up's jobs per second, 95 %% interval %s: %s\n",
 	       e.estimate, iv, why);
 }
