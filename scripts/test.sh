@@ -20,7 +20,12 @@ scripts/fuzz.sh 60
 cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSPREADBENCH_TSAN=ON -DSPREADBENCH_WERROR=ON -DSPREADBENCH_MPI=OFF
 cmake --build build-tsan -j "$jobs"
-TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 ignore_noninstrumented_modules=1" \
+# die_after_fork=0: the pool's workers are forked from the runner, which
+# has threads of its own (the memory sampler), and a worker with
+# --job-threads 2 starts its fire's OpenMP team; ThreadSanitizer refuses
+# that by default, though glibc and the fire need nothing from the
+# parent's other threads.
+TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 ignore_noninstrumented_modules=1 die_after_fork=0" \
   ctest --test-dir build-tsan -L threads --output-on-failure -j "$jobs"
 # LLVM's OpenMP runtime registers each process that uses it in
 # /dev/shm/__KMP_REGISTERED_LIB_<pid>_<uid>; forked workers that end with
