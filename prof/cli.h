@@ -58,6 +58,10 @@ int cli_option_append(char *buf, size_t len, const char *name, const char *value
 
 /* CPUs this process may run on (its affinity mask). */
 int cli_usable_cpus(void);
+struct strategy;
+/* The strategy called name, or NULL after saying it is unknown or not
+ * built (and how to build it). */
+const struct strategy *cli_strategy_built(const char *name);
 /* The exec'd worker program: next to this executable, or $SPREADBENCH_WORKER. */
 const char *worker_program_path(void);
 

@@ -318,12 +318,7 @@ static const struct strategy *find_strategy(const char *name)
 		cli_error("missing --strategy (see 'spreadbench list')");
 		return NULL;
 	}
-	const struct strategy_entry *e = strategy_find(name);
-	if (!e)
-		cli_error("unknown strategy '%s' (see 'spreadbench list')", name);
-	else if (!e->strategy)
-		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
-	return e ? e->strategy : NULL;
+	return cli_strategy_built(name);
 }
 
 /*

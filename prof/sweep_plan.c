@@ -87,16 +87,6 @@ static int add_point(void *arg, const struct point *pt)
 	return 0;
 }
 
-static const struct strategy *built(const char *name)
-{
-	const struct strategy_entry *e = strategy_find(name);
-	if (!e)
-		cli_error("unknown strategy '%s' (see 'spreadbench list')", name);
-	else if (!e->strategy)
-		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
-	return e ? e->strategy : NULL;
-}
-
 /* Every combination of the optional axes a strategy honours. */
 static int grid_points(struct sweep *s, const struct strategy *st, struct strategy_params p)
 {
@@ -202,7 +192,7 @@ static int grid(struct sweep *s, struct strategy_params base)
 				sizes[nsizes++] = j;
 		}
 	for (int i = 0; i < s->nstrategies; i++) {
-		const struct strategy *st = built(s->strategies[i]);
+		const struct strategy *st = cli_strategy_built(s->strategies[i]);
 		if (!st)
 			return -EINVAL;
 		int rc = 0;

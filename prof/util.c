@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "jobs.h"
+#include "strategy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -149,6 +150,16 @@ int parse_int_list(const char *s, long lo, long hi, long *v, int max, int *n)
 int cli_usable_cpus(void)
 {
 	return jobs_usable_cpus();
+}
+
+const struct strategy *cli_strategy_built(const char *name)
+{
+	const struct strategy_entry *e = strategy_find(name);
+	if (!e)
+		cli_error("unknown strategy '%s' (see 'spreadbench list')", name);
+	else if (!e->strategy)
+		cli_error("strategy '%s' is not built: %s", e->name, e->enable);
+	return e ? e->strategy : NULL;
 }
 
 const char *worker_program_path(void)
